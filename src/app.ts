@@ -1,0 +1,103 @@
+import formbody from '@fastify/formbody';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
+import type { Config } from './config.js';
+import type { Db } from './db/index.js';
+import { jobDefinitions } from './jobs/registry.js';
+import { JobRunner } from './jobs/runner.js';
+import { createTransports, type Transports } from './messaging/transports.js';
+import { residentLoader, staffLoader } from './plugins/auth.js';
+import clockPlugin, { createClock, type Clock } from './plugins/clock.js';
+import errors from './plugins/errors.js';
+import security from './plugins/security.js';
+import session, { residentSessions, staffSessions } from './plugins/session.js';
+import staticFiles from './plugins/static.js';
+import view from './plugins/view.js';
+import devMailbox from './features/dev-mailbox/routes.js';
+import health from './features/health/routes.js';
+import home from './features/home/routes.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Config;
+    db: Db;
+    jobs: JobRunner;
+  }
+}
+
+export type AppOptions = {
+  config: Config;
+  db: Db;
+  clock?: Clock;
+  transports?: Transports;
+  /** BullMQ key prefix; tests give each file its own. */
+  queuePrefix?: string;
+  /** Start the outbox relay (and inline workers). Tests of the relay itself drive it by hand. */
+  startJobs?: boolean;
+};
+
+// Query strings of links in messages carry tokens; they never reach the logs.
+function redactedUrl(url: string): string {
+  return url.replace(/([?&](?:token|code|_csrf)=)[^&]*/gi, '$1[redacted]');
+}
+
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const { config, db } = options;
+  const clock = options.clock ?? createClock(config.appToday);
+  const app = Fastify({
+    trustProxy: config.isProduction,
+    logger: {
+      level: config.logLevel,
+      redact: ['req.headers.cookie', 'req.headers.authorization', 'req.headers["x-csrf-token"]'],
+      serializers: {
+        req: (req) => ({ method: req.method, url: redactedUrl(req.url), remoteAddress: req.ip }),
+      },
+    },
+    bodyLimit: 1024 * 1024,
+  });
+
+  const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false }) : undefined;
+  const jobs = new JobRunner({
+    db,
+    definitions: jobDefinitions,
+    context: { db, config, clock, transports: options.transports ?? createTransports(config), log: app.log },
+    redisUrl: config.redisUrl,
+    queuePrefix: options.queuePrefix ?? 'zhku',
+    runWorkers: config.inlineWorkers,
+    intervalMs: config.relayIntervalMs,
+  });
+  app.decorate('config', config);
+  app.decorate('db', db);
+  app.decorate('jobs', jobs);
+  if (options.startJobs !== false) app.addHook('onReady', () => jobs.start());
+  app.addHook('onClose', async () => {
+    await jobs.close();
+    redis?.disconnect();
+  });
+
+  await app.register(clockPlugin, { clock });
+  await app.register(view, { config });
+  await app.register(staticFiles);
+  await app.register(formbody);
+  await app.register(security, { config, redis });
+  await app.register(errors, { config });
+
+  await app.register(health);
+  if (!config.isProduction) await app.register(devMailbox, { prefix: '/dev/mailbox' });
+
+  // The resident area and the back office each have their own session cookie.
+  await app.register(async (resident) => {
+    await resident.register(session, { config, db, area: residentSessions });
+    await resident.register(residentLoader, { db });
+    await resident.register(home);
+  });
+  await app.register(
+    async (backoffice) => {
+      await backoffice.register(session, { config, db, area: staffSessions });
+      await backoffice.register(staffLoader, { db });
+    },
+    { prefix: '/admin' },
+  );
+
+  return app;
+}

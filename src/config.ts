@@ -1,0 +1,142 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+export type Config = {
+  nodeEnv: 'development' | 'production' | 'test';
+  isProduction: boolean;
+  port: number;
+  host: string;
+  publicUrl: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+  /** Run BullMQ workers inside the web process (only meaningful with REDIS_URL). */
+  inlineWorkers: boolean;
+  sessionSecret: string;
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  smsGatewayUrl: string | undefined;
+  smsGatewayToken: string | undefined;
+  /** Fixed calendar date (YYYY-MM-DD) the app believes it is; never in production. */
+  appToday: string | undefined;
+  logLevel: string;
+  /** How often the outbox relay looks for new rows, in milliseconds. */
+  relayIntervalMs: number;
+};
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+function nonEmpty(env: Env, name: string): string | undefined {
+  const value = env[name];
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+function parsePort(env: Env): number {
+  const raw = nonEmpty(env, 'PORT');
+  if (raw === undefined) return 3000;
+  const port = Number(raw);
+  if (!/^\d+$/.test(raw) || port < 0 || port > 65535) {
+    throw new ConfigError(`PORT must be a whole number from 0 to 65535, got "${raw}"`);
+  }
+  return port;
+}
+
+function parseUrl(env: Env, name: string, protocols: string[]): string | undefined {
+  const raw = nonEmpty(env, name);
+  if (raw === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} is not a valid URL`);
+  }
+  if (!protocols.includes(url.protocol)) {
+    throw new ConfigError(`${name} must start with ${protocols.map((p) => p + '//').join(' or ')}`);
+  }
+  return raw;
+}
+
+function parseDate(env: Env, name: string): string | undefined {
+  const raw = nonEmpty(env, name);
+  if (raw === undefined) return undefined;
+  const date = new Date(`${raw}T00:00:00Z`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(raw) || Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== raw) {
+    throw new ConfigError(`${name} must be a real date written YYYY-MM-DD, got "${raw}"`);
+  }
+  return raw;
+}
+
+/** In the embedded mode the session secret is generated once and kept in DATA_DIR. */
+function embeddedSessionSecret(dataDir: string): string {
+  const file = path.join(dataDir, 'session-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(32).toString('hex');
+  writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const nodeEnvRaw = nonEmpty(env, 'NODE_ENV') ?? 'development';
+  if (!['development', 'production', 'test'].includes(nodeEnvRaw)) {
+    throw new ConfigError(`NODE_ENV must be development, production or test, got "${nodeEnvRaw}"`);
+  }
+  const nodeEnv = nodeEnvRaw as Config['nodeEnv'];
+  const isProduction = nodeEnv === 'production';
+  const port = parsePort(env);
+  const host = nonEmpty(env, 'HOST') ?? '127.0.0.1';
+  const publicUrl = (parseUrl(env, 'PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`).replace(/\/+$/, '');
+  const dataDir = path.resolve(nonEmpty(env, 'DATA_DIR') ?? './data');
+  const databaseUrl = parseUrl(env, 'DATABASE_URL', ['postgres:', 'postgresql:']);
+  const redisUrl = parseUrl(env, 'REDIS_URL', ['redis:', 'rediss:']);
+  const smtpUrl = parseUrl(env, 'SMTP_URL', ['smtp:', 'smtps:']);
+  const smsGatewayUrl = parseUrl(env, 'SMS_GATEWAY_URL', ['http:', 'https:']);
+
+  const workers = nonEmpty(env, 'WORKERS');
+  if (workers !== undefined && workers !== 'inline' && workers !== 'separate') {
+    throw new ConfigError(`WORKERS must be "inline" or "separate", got "${workers}"`);
+  }
+
+  const appToday = parseDate(env, 'APP_TODAY');
+  if (appToday && isProduction) {
+    throw new ConfigError('APP_TODAY must not be set in production');
+  }
+
+  let sessionSecret = nonEmpty(env, 'SESSION_SECRET');
+  if (sessionSecret !== undefined && sessionSecret.length < 32) {
+    throw new ConfigError('SESSION_SECRET must be at least 32 characters long');
+  }
+  if (sessionSecret === undefined) {
+    if (isProduction) throw new ConfigError('SESSION_SECRET is required in production');
+    sessionSecret = embeddedSessionSecret(dataDir);
+  }
+
+  const relayRaw = nonEmpty(env, 'RELAY_INTERVAL_MS') ?? '200';
+  const relayIntervalMs = Number(relayRaw);
+  if (!/^\d+$/.test(relayRaw) || relayIntervalMs < 10) {
+    throw new ConfigError(`RELAY_INTERVAL_MS must be a whole number of at least 10, got "${relayRaw}"`);
+  }
+
+  return {
+    nodeEnv,
+    isProduction,
+    port,
+    host,
+    publicUrl,
+    dataDir,
+    databaseUrl,
+    redisUrl,
+    inlineWorkers: redisUrl !== undefined && workers === 'inline',
+    sessionSecret,
+    smtpUrl,
+    mailFrom: nonEmpty(env, 'MAIL_FROM') ?? 'Личный кабинет ЖКУ <no-reply@zhku.local>',
+    smsGatewayUrl,
+    smsGatewayToken: nonEmpty(env, 'SMS_GATEWAY_TOKEN'),
+    appToday,
+    logLevel: nonEmpty(env, 'LOG_LEVEL') ?? (nodeEnv === 'test' ? 'silent' : 'info'),
+    relayIntervalMs,
+  };
+}

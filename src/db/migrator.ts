@@ -1,0 +1,31 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { FileMigrationProvider, Migrator, type MigrationResultSet } from 'kysely/migration';
+import type { Db } from './index.js';
+
+const migrationFolder = fileURLToPath(new URL('../../migrations', import.meta.url));
+
+export function createMigrator(db: Db): Migrator {
+  return new Migrator({
+    db,
+    provider: new FileMigrationProvider({ fs, path, migrationFolder }),
+  });
+}
+
+function check(result: MigrationResultSet): MigrationResultSet {
+  if (result.error) {
+    const failed = result.results?.find((r) => r.status === 'Error');
+    const where = failed ? ` (${failed.migrationName})` : '';
+    throw new Error(`migration failed${where}: ${String(result.error)}`, { cause: result.error });
+  }
+  return result;
+}
+
+export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {
+  return check(await createMigrator(db).migrateToLatest());
+}
+
+export async function migrateDown(db: Db): Promise<MigrationResultSet> {
+  return check(await createMigrator(db).migrateDown());
+}

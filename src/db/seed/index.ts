@@ -1,0 +1,28 @@
+import type { Db } from '../index.js';
+import { hashPassword } from '../../plugins/passwords.js';
+import { seedPeople } from './people.js';
+import { seedRegistry } from './registry.js';
+
+export const DEMO_PASSWORD = 'demo-password';
+
+export const DEMO_LOGINS = [
+  { email: 'resident@demo.local', who: 'житель (всё настроено)' },
+  { email: 'admin@demo.local', who: 'администратор' },
+  { email: 'moderator@demo.local', who: 'модератор' },
+  { email: 'dispatcher@demo.local', who: 'диспетчер' },
+];
+
+/**
+ * Fills an empty database with demo data, in one transaction. Returns false when
+ * the database already has data. Later features add their own steps at the end.
+ */
+export async function seedDemoData(db: Db, today: string): Promise<boolean> {
+  const existing = await db.selectFrom('staff').select('id').limit(1).executeTakeFirst();
+  if (existing) return false;
+  const passwordHash = await hashPassword(DEMO_PASSWORD);
+  await db.transaction().execute(async (trx) => {
+    await seedRegistry(trx, today);
+    await seedPeople(trx, passwordHash);
+  });
+  return true;
+}

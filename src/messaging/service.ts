@@ -1,0 +1,54 @@
+import type { Transaction } from 'kysely';
+import type { Database } from '../db/schema.js';
+import { enqueueJob } from '../jobs/outbox.js';
+import type { JobContext, JobDefinition } from '../jobs/types.js';
+import type { Email, Sms } from './transports.js';
+
+type Message = ({ channel: 'email' } & Email) | ({ channel: 'sms' } & Sms);
+
+export function sendEmailLater(trx: Transaction<Database>, email: Email): Promise<number> {
+  return enqueueJob(trx, sendMessageJob.name, { channel: 'email', ...email } satisfies Message);
+}
+
+export function sendSmsLater(trx: Transaction<Database>, sms: Sms): Promise<number> {
+  return enqueueJob(trx, sendMessageJob.name, { channel: 'sms', ...sms } satisfies Message);
+}
+
+/**
+ * Records the message, sends it, marks it sent. Safe to run twice: the record is
+ * keyed by the outbox row, and a message already marked sent is not sent again.
+ */
+export async function sendMessage(message: Message, ctx: JobContext): Promise<void> {
+  const values = {
+    outbox_id: ctx.outboxId ?? null,
+    channel: message.channel,
+    recipient: message.to,
+    subject: message.channel === 'email' ? message.subject : null,
+    text: message.text,
+    html: message.channel === 'email' ? (message.html ?? null) : null,
+  };
+  const record =
+    (await ctx.db
+      .insertInto('sent_messages')
+      .values(values)
+      .onConflict((oc) => oc.column('outbox_id').doNothing())
+      .returning(['id', 'status'])
+      .executeTakeFirst()) ??
+    (await ctx.db
+      .selectFrom('sent_messages')
+      .select(['id', 'status'])
+      .where('outbox_id', '=', values.outbox_id)
+      .executeTakeFirstOrThrow());
+  if (record.status === 'sent') return;
+
+  if (message.channel === 'email') await ctx.transports.sendEmail(message);
+  else await ctx.transports.sendSms(message);
+
+  await ctx.db
+    .updateTable('sent_messages')
+    .set({ status: 'sent', sent_at: ctx.clock.now() })
+    .where('id', '=', record.id)
+    .execute();
+}
+
+export const sendMessageJob: JobDefinition<Message> = { name: 'send-message', handle: sendMessage };

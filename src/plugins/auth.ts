@@ -1,0 +1,84 @@
+import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Db } from '../db/index.js';
+import type { IdentityStatus, StaffRole } from '../db/schema.js';
+import { renderError } from './errors.js';
+
+export type CurrentResident = { id: number; email: string; phone: string; identityStatus: IdentityStatus };
+export type CurrentStaff = { id: number; email: string; fullName: string; roles: StaffRole[] };
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    resident: CurrentResident | null;
+    staff: CurrentStaff | null;
+  }
+}
+
+function signInRedirect(request: FastifyRequest, reply: FastifyReply, loginPath: string) {
+  const next = encodeURIComponent(request.url);
+  return reply.redirect(`${loginPath}?next=${next}`, 303);
+}
+
+/** Loads the signed-in resident (if any) for every request of the resident area. */
+export const residentLoader = fp<{ db: Db }>(
+  async (app, { db }) => {
+    app.decorateRequest('resident', null);
+    app.addHook('preHandler', async (request, reply) => {
+      const id = request.session.residentId;
+      if (id === undefined) return;
+      const row = await db
+        .selectFrom('residents')
+        .select(['id', 'email', 'phone', 'identity_status'])
+        .where('id', '=', id)
+        .executeTakeFirst();
+      if (!row) {
+        await request.session.destroy();
+        return;
+      }
+      request.resident = { id: row.id, email: row.email, phone: row.phone, identityStatus: row.identity_status };
+      reply.locals.resident = request.resident;
+    });
+  },
+  { name: 'resident-loader' },
+);
+
+/** Guard for a whole subtree of resident pages: anonymous visitors go to sign-in. */
+export const requireResident: preHandlerAsyncHookHandler = async (request, reply) => {
+  if (!request.resident) return signInRedirect(request, reply, '/login');
+};
+
+/** Loads the signed-in, active staff member for every request under /admin. */
+export const staffLoader = fp<{ db: Db }>(
+  async (app, { db }) => {
+    app.decorateRequest('staff', null);
+    app.addHook('preHandler', async (request, reply) => {
+      const id = request.session.staffId;
+      if (id === undefined) return;
+      const row = await db
+        .selectFrom('staff')
+        .select(['id', 'email', 'full_name', 'roles', 'active'])
+        .where('id', '=', id)
+        .executeTakeFirst();
+      if (!row || !row.active) {
+        await request.session.destroy();
+        return;
+      }
+      request.staff = { id: row.id, email: row.email, fullName: row.full_name, roles: row.roles };
+      reply.locals.staff = request.staff;
+    });
+  },
+  { name: 'staff-loader' },
+);
+
+/**
+ * Guard for a back-office subtree: anonymous visitors go to the staff sign-in,
+ * staff without one of the roles get 403.
+ */
+export function requireStaff(...roles: StaffRole[]): preHandlerAsyncHookHandler {
+  return async (request, reply) => {
+    if (!request.staff) return signInRedirect(request, reply, '/admin/login');
+    if (roles.length > 0 && !roles.some((role) => request.staff!.roles.includes(role))) {
+      return renderError(request, reply, 403);
+    }
+  };
+}

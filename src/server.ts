@@ -1,0 +1,47 @@
+import closeWithGrace from 'close-with-grace';
+import { buildApp } from './app.js';
+import { configOrExit, dbFor } from './boot.js';
+import { migrateToLatest } from './db/migrator.js';
+import { DEMO_LOGINS, DEMO_PASSWORD, seedDemoData } from './db/seed/index.js';
+import { createClock } from './plugins/clock.js';
+
+const started = Date.now();
+const config = configOrExit();
+const db = dbFor(config);
+const clock = createClock(config.appToday);
+const embedded = config.databaseUrl === undefined;
+
+// One process owns a PGlite directory, so in the embedded mode the web process
+// migrates and seeds itself; with Postgres these are separate commands.
+let seeded = false;
+if (embedded) {
+  await migrateToLatest(db);
+  if (!config.isProduction) seeded = await seedDemoData(db, clock.today());
+}
+
+const app = await buildApp({ config, db, clock });
+
+closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+  if (err) app.log.error({ err }, 'shutting down after an error');
+  else app.log.info({ signal }, 'shutting down');
+  await app.close();
+  await db.destroy();
+});
+
+await app.listen({ port: config.port, host: config.host });
+
+const lines = [
+  `Личный кабинет ЖКУ: ${config.publicUrl} (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)`,
+  `  database: ${embedded ? `embedded PGlite in ${config.dataDir}/pglite` : 'Postgres (DATABASE_URL)'}` +
+    (seeded ? ', demo data seeded' : ''),
+  `  jobs: ${config.redisUrl ? (config.inlineWorkers ? 'BullMQ, workers in this process' : 'BullMQ, run `npm run worker`') : 'in this process'}`,
+];
+if (!config.isProduction) {
+  lines.push(`  mailbox: ${config.publicUrl}/dev/mailbox`);
+  lines.push(`  demo logins (password "${DEMO_PASSWORD}"):`);
+  for (const login of DEMO_LOGINS) {
+    const where = login.email === 'resident@demo.local' ? '/login' : '/admin/login';
+    lines.push(`    ${login.email.padEnd(24)} ${login.who}, ${config.publicUrl}${where}`);
+  }
+}
+console.log(lines.join('\n'));
