@@ -30,8 +30,6 @@ export type AppOptions = {
   db: Db;
   clock?: Clock;
   transports?: Transports;
-  /** BullMQ key prefix; tests give each file its own. */
-  queuePrefix?: string;
   /** Start the outbox relay (and inline workers). Tests of the relay itself drive it by hand. */
   startJobs?: boolean;
 };
@@ -62,7 +60,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     definitions: jobDefinitions,
     context: { db, config, clock, transports: options.transports ?? createTransports(config), log: app.log },
     redisUrl: config.redisUrl,
-    queuePrefix: options.queuePrefix ?? 'zhku',
+    queuePrefix: config.queuePrefix,
     runWorkers: config.inlineWorkers,
     intervalMs: config.relayIntervalMs,
   });

@@ -23,6 +23,8 @@ export type Config = {
   logLevel: string;
   /** How often the outbox relay looks for new rows, in milliseconds. */
   relayIntervalMs: number;
+  /** BullMQ key prefix, so several deployments (or test runs) can share one Redis. */
+  queuePrefix: string;
 };
 
 export class ConfigError extends Error {}
@@ -138,5 +140,6 @@ export function loadConfig(env: Env = process.env): Config {
     appToday,
     logLevel: nonEmpty(env, 'LOG_LEVEL') ?? (nodeEnv === 'test' ? 'silent' : 'info'),
     relayIntervalMs,
+    queuePrefix: nonEmpty(env, 'QUEUE_PREFIX') ?? 'zhku',
   };
 }

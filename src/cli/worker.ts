@@ -19,6 +19,7 @@ const runner = new JobRunner({
   definitions: jobDefinitions,
   context: { db, config, clock: createClock(config.appToday), transports: createTransports(config), log },
   redisUrl: config.redisUrl,
+  queuePrefix: config.queuePrefix,
   runWorkers: true,
   intervalMs: config.relayIntervalMs,
 });

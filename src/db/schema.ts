@@ -130,7 +130,7 @@ export type BillLineTable = {
   total_kopecks: number;
 };
 
-export type Database = {
+type FoundationTables = {
   sessions: SessionTable;
   outbox: OutboxTable;
   sent_messages: SentMessageTable;
@@ -145,6 +145,10 @@ export type Database = {
   bills: BillTable;
   bill_lines: BillLineTable;
 };
+
+// Each feature keeps the row types of its own tables in its folder (tables.ts)
+// and joins them here.
+export type Database = FoundationTables;
 
 export type OutboxRow = Selectable<OutboxTable>;
 export type NewSentMessage = Insertable<SentMessageTable>;
