@@ -105,6 +105,37 @@ export async function up(db: Kysely<any>): Promise<void> {
     create trigger audit_log_no_truncate before truncate on audit_log
     for each statement execute function audit_log_is_append_only()`.execute(db);
 
+  // Links sent by email (confirmation, reset, invitations): only a SHA-256 of the
+  // random token is kept; single use.
+  await db.schema
+    .createTable('tokens')
+    .addColumn('id', 'bigserial', (c) => c.primaryKey())
+    .addColumn('purpose', 'text', (c) => c.notNull())
+    .addColumn('subject_id', 'integer', (c) => c.notNull())
+    .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+    .addColumn('data', 'jsonb', (c) => c.notNull().defaultTo(sql`'{}'::jsonb`))
+    .addColumn('expires_at', 'timestamptz', (c) => c.notNull())
+    .addColumn('used_at', 'timestamptz')
+    .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+    .execute();
+  await db.schema.createIndex('tokens_subject_idx').on('tokens').columns(['purpose', 'subject_id']).execute();
+
+  // Short one-time codes (6 digits) sent by email or SMS: kept as an HMAC, tried a limited number of times.
+  await db.schema
+    .createTable('one_time_codes')
+    .addColumn('id', 'bigserial', (c) => c.primaryKey())
+    .addColumn('purpose', 'text', (c) => c.notNull())
+    .addColumn('subject_id', 'integer', (c) => c.notNull())
+    .addColumn('channel', 'text', (c) => c.notNull().check(sql`channel in ('email', 'sms')`))
+    .addColumn('destination', 'text', (c) => c.notNull())
+    .addColumn('code_hash', 'text', (c) => c.notNull())
+    .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('expires_at', 'timestamptz', (c) => c.notNull())
+    .addColumn('used_at', 'timestamptz')
+    .addColumn('created_at', 'timestamptz', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('one_time_codes_subject_idx').on('one_time_codes').columns(['purpose', 'subject_id', 'created_at desc']).execute();
+
   await db.schema
     .createTable('providers')
     .addColumn('id', 'serial', (c) => c.primaryKey())
@@ -184,7 +215,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 export async function down(db: Kysely<any>): Promise<void> {
   for (const table of [
     'bill_lines', 'bills', 'tariffs', 'payer_accounts', 'premises', 'buildings', 'providers',
-    'audit_log', 'staff', 'residents', 'sent_messages', 'outbox', 'sessions',
+    'one_time_codes', 'tokens', 'audit_log', 'staff', 'residents', 'sent_messages', 'outbox', 'sessions',
   ]) {
     await db.schema.dropTable(table).execute();
   }

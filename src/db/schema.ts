@@ -82,6 +82,30 @@ export type AuditLogTable = {
   created_at: Generated<Date>;
 };
 
+export type TokenTable = {
+  id: Generated<number>;
+  purpose: string;
+  subject_id: number;
+  token_hash: string;
+  data: ColumnType<Record<string, unknown>, string | undefined, string>;
+  expires_at: Timestamp;
+  used_at: NullableTimestamp;
+  created_at: Generated<Date>;
+};
+
+export type OneTimeCodeTable = {
+  id: Generated<number>;
+  purpose: string;
+  subject_id: number;
+  channel: 'email' | 'sms';
+  destination: string;
+  code_hash: string;
+  attempts: ColumnType<number, number | undefined, number>;
+  expires_at: Timestamp;
+  used_at: NullableTimestamp;
+  created_at: Timestamp;
+};
+
 export type ProviderTable = { id: Generated<number>; name: string; inn: string };
 export type BuildingTable = { id: Generated<number>; unom: number; address: string };
 export type PremisesTable = {
@@ -137,6 +161,8 @@ type FoundationTables = {
   residents: ResidentTable;
   staff: StaffTable;
   audit_log: AuditLogTable;
+  tokens: TokenTable;
+  one_time_codes: OneTimeCodeTable;
   providers: ProviderTable;
   buildings: BuildingTable;
   premises: PremisesTable;
