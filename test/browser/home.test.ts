@@ -1,0 +1,26 @@
+import t from 'tap';
+import { JS_MODES, chromiumMissing, launchBrowser, newContext, startServer } from '../fixtures/browser.js';
+
+t.test('the home page in a real browser', { skip: chromiumMissing }, async (t) => {
+  const server = await startServer(t.teardown);
+  const browser = await launchBrowser(t.teardown);
+  for (const mode of JS_MODES) {
+    await t.test(mode.name, async (t) => {
+      const context = await newContext(browser, mode.javaScriptEnabled);
+      t.teardown(() => context.close());
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
+      await page.goto(server.url + '/');
+      t.equal(await page.locator('h1').textContent(), 'Личный кабинет ЖКУ');
+      await page.getByRole('link', { name: 'Зарегистрироваться' }).first().click();
+      await page.waitForURL(/\/register/);
+      t.match(page.url(), /\/register$/, 'sign-up is one click away');
+      await page.goto(server.url + '/');
+      await page.getByRole('link', { name: 'Войти' }).first().click();
+      await page.waitForURL(/\/login/);
+      t.match(page.url(), /\/login$/);
+      t.same(errors, [], 'no console errors (CSP violations included)');
+    });
+  }
+});

@@ -1,0 +1,67 @@
+import t from 'tap';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ConfigError, loadConfig } from '../src/config.js';
+
+const dataDir = () => mkdtempSync(path.join(tmpdir(), 'zhku-config-'));
+
+t.test('defaults: the embedded mode with nothing set', async (t) => {
+  const dir = dataDir();
+  const config = loadConfig({ DATA_DIR: dir });
+  t.equal(config.port, 3000);
+  t.equal(config.host, '127.0.0.1');
+  t.equal(config.publicUrl, 'http://localhost:3000');
+  t.equal(config.databaseUrl, undefined);
+  t.equal(config.redisUrl, undefined);
+  t.equal(config.inlineWorkers, false);
+  t.equal(config.isProduction, false);
+  // The generated session secret is kept in DATA_DIR and reused on the next start.
+  t.equal(config.sessionSecret, readFileSync(path.join(dir, 'session-secret'), 'utf8'));
+  t.ok(config.sessionSecret.length >= 32);
+  t.equal(loadConfig({ DATA_DIR: dir }).sessionSecret, config.sessionSecret);
+});
+
+t.test('values are read and normalised', async (t) => {
+  const config = loadConfig({
+    PORT: '8080',
+    HOST: '0.0.0.0',
+    PUBLIC_URL: 'https://lk.example.ru/',
+    DATA_DIR: dataDir(),
+    DATABASE_URL: 'postgres://u@db:5432/zhku',
+    REDIS_URL: 'redis://cache:6379',
+    WORKERS: 'inline',
+    APP_TODAY: '2026-02-28',
+  });
+  t.equal(config.port, 8080);
+  t.equal(config.publicUrl, 'https://lk.example.ru');
+  t.equal(config.databaseUrl, 'postgres://u@db:5432/zhku');
+  t.equal(config.inlineWorkers, true);
+  t.equal(config.appToday, '2026-02-28');
+});
+
+t.test('a bad value stops with one line naming the variable', async (t) => {
+  const cases: [Record<string, string>, RegExp][] = [
+    [{ PORT: 'abc' }, /^PORT /],
+    [{ PORT: '70000' }, /^PORT /],
+    [{ PUBLIC_URL: 'not a url' }, /^PUBLIC_URL /],
+    [{ DATABASE_URL: 'mysql://x' }, /^DATABASE_URL /],
+    [{ REDIS_URL: 'http://x' }, /^REDIS_URL /],
+    [{ APP_TODAY: '2026-02-30' }, /^APP_TODAY /],
+    [{ APP_TODAY: 'tomorrow' }, /^APP_TODAY /],
+    [{ NODE_ENV: 'staging' }, /^NODE_ENV /],
+    [{ WORKERS: 'many' }, /^WORKERS /],
+    [{ SESSION_SECRET: 'short' }, /^SESSION_SECRET /],
+    [{ NODE_ENV: 'production' }, /^SESSION_SECRET is required in production/],
+    [{ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40), APP_TODAY: '2026-11-01' }, /^APP_TODAY must not be set in production/],
+  ];
+  for (const [env, message] of cases) {
+    t.throws(() => loadConfig({ DATA_DIR: dataDir(), ...env }), { name: 'Error', message }, JSON.stringify(env));
+    try {
+      loadConfig({ DATA_DIR: dataDir(), ...env });
+    } catch (error) {
+      t.type(error, ConfigError);
+      t.notMatch((error as Error).message, /\n/, 'one line');
+    }
+  }
+});
