@@ -6,7 +6,7 @@ import type { Db } from './db/index.js';
 import { jobDefinitions } from './jobs/registry.js';
 import { JobRunner } from './jobs/runner.js';
 import { createTransports, type Transports } from './messaging/transports.js';
-import { residentLoader, staffLoader } from './plugins/auth.js';
+import { requireResident, requireStaff, residentLoader, staffLoader } from './plugins/auth.js';
 import clockPlugin, { createClock, type Clock } from './plugins/clock.js';
 import errors from './plugins/errors.js';
 import security from './plugins/security.js';
@@ -16,6 +16,22 @@ import view from './plugins/view.js';
 import devMailbox from './features/dev-mailbox/routes.js';
 import health from './features/health/routes.js';
 import home from './features/home/routes.js';
+import identity from './features/identity/routes.js';
+import identityDocuments from './backoffice/documents/routes.js';
+import auth from './features/auth/routes.js';
+import profile from './features/profile/routes.js';
+import terms from './features/terms/routes.js';
+import services from './features/services/routes.js';
+import dwelling from './features/dwelling/routes.js';
+import readings from './features/readings/routes.js';
+import coOwners, { coOwnerInvitation } from './features/co-owners/routes.js';
+import linkRequests from './backoffice/link-requests/routes.js';
+import accounts from './backoffice/accounts/routes.js';
+import staffAuth from './backoffice/auth/routes.js';
+import totpSettings from './backoffice/auth/totp-routes.js';
+import backofficeHome from './backoffice/home/routes.js';
+import staffManagement from './backoffice/staff/routes.js';
+import auditLog from './backoffice/audit/routes.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -32,6 +48,8 @@ export type AppOptions = {
   transports?: Transports;
   /** Start the outbox relay (and inline workers). Tests of the relay itself drive it by hand. */
   startJobs?: boolean;
+  /** Where the log goes (standard output by default). */
+  logStream?: NodeJS.WritableStream;
 };
 
 // Query strings of links in messages carry tokens; they never reach the logs.
@@ -46,6 +64,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     trustProxy: config.isProduction,
     logger: {
       level: config.logLevel,
+      ...(options.logStream ? { stream: options.logStream } : {}),
       redact: ['req.headers.cookie', 'req.headers.authorization', 'req.headers["x-csrf-token"]'],
       serializers: {
         req: (req) => ({ method: req.method, url: redactedUrl(req.url), remoteAddress: req.ip }),
@@ -88,11 +107,43 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await resident.register(session, { config, db, area: residentSessions });
     await resident.register(residentLoader, { db });
     await resident.register(home);
+    await resident.register(auth);
+    await resident.register(terms);
+    await resident.register(profile);
+    await resident.register(coOwnerInvitation);
+    await resident.register(async (signedIn) => {
+      signedIn.addHook('preHandler', requireResident);
+      await signedIn.register(identity);
+      await signedIn.register(services);
+      await signedIn.register(dwelling);
+      await signedIn.register(readings);
+      await signedIn.register(coOwners);
+    });
   });
   await app.register(
     async (backoffice) => {
       await backoffice.register(session, { config, db, area: staffSessions });
       await backoffice.register(staffLoader, { db });
+      await backoffice.register(staffAuth);
+      await backoffice.register(async (signedIn) => {
+        signedIn.addHook('preHandler', requireStaff());
+        await signedIn.register(backofficeHome);
+        await signedIn.register(totpSettings, { prefix: '/account/totp' });
+        await signedIn.register(async (admins) => {
+          admins.addHook('preHandler', requireStaff('admin'));
+          await admins.register(staffManagement, { prefix: '/staff' });
+          await admins.register(auditLog, { prefix: '/audit' });
+        });
+      });
+      await backoffice.register(async (moderators) => {
+        moderators.addHook('preHandler', requireStaff('moderator'));
+        await moderators.register(identityDocuments);
+        await moderators.register(linkRequests);
+      });
+      await backoffice.register(async (registryStaff) => {
+        registryStaff.addHook('preHandler', requireStaff('moderator', 'admin'));
+        await registryStaff.register(accounts);
+      });
     },
     { prefix: '/admin' },
   );

@@ -25,6 +25,8 @@ export type Config = {
   relayIntervalMs: number;
   /** BullMQ key prefix, so several deployments (or test runs) can share one Redis. */
   queuePrefix: string;
+  /** Days after a moderator's decision before identity document scans are deleted (152-ФЗ). */
+  identityRetentionDays: number;
 };
 
 export class ConfigError extends Error {}
@@ -122,6 +124,12 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError(`RELAY_INTERVAL_MS must be a whole number of at least 10, got "${relayRaw}"`);
   }
 
+  const retentionRaw = nonEmpty(env, 'IDENTITY_RETENTION_DAYS') ?? '30';
+  const identityRetentionDays = Number(retentionRaw);
+  if (!/^\d+$/.test(retentionRaw) || identityRetentionDays < 1 || identityRetentionDays > 3650) {
+    throw new ConfigError(`IDENTITY_RETENTION_DAYS must be a whole number of days from 1 to 3650, got "${retentionRaw}"`);
+  }
+
   return {
     nodeEnv,
     isProduction,
@@ -141,5 +149,6 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: nonEmpty(env, 'LOG_LEVEL') ?? (nodeEnv === 'test' ? 'silent' : 'info'),
     relayIntervalMs,
     queuePrefix: nonEmpty(env, 'QUEUE_PREFIX') ?? 'zhku',
+    identityRetentionDays,
   };
 }

@@ -16,7 +16,7 @@ const embedded = config.databaseUrl === undefined;
 let seeded = false;
 if (embedded) {
   await migrateToLatest(db);
-  if (!config.isProduction) seeded = await seedDemoData(db, clock.today());
+  if (!config.isProduction) seeded = await seedDemoData(db, clock.today(), config.dataDir);
 }
 
 const app = await buildApp({ config, db, clock });
@@ -40,7 +40,7 @@ if (!config.isProduction) {
   lines.push(`  mailbox: ${config.publicUrl}/dev/mailbox`);
   lines.push(`  demo logins (password "${DEMO_PASSWORD}"):`);
   for (const login of DEMO_LOGINS) {
-    const where = login.email === 'resident@demo.local' ? '/login' : '/admin/login';
+    const where = login.who.startsWith('житель') ? '/login' : '/admin/login';
     lines.push(`    ${login.email.padEnd(24)} ${login.who}, ${config.publicUrl}${where}`);
   }
 }

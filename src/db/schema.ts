@@ -1,4 +1,8 @@
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { AccountsTables } from '../features/services/tables.js';
+import type { AuthTables } from '../features/auth/tables.js';
+import type { IdentityTables } from '../features/identity/tables.js';
+import type { BackofficeTables } from '../backoffice/auth/tables.js';
 
 // Row types per table, combined into one Database type. Services turn rows into
 // domain objects; these types never reach templates.
@@ -174,7 +178,7 @@ type FoundationTables = {
 
 // Each feature keeps the row types of its own tables in its folder (tables.ts)
 // and joins them here.
-export type Database = FoundationTables;
+export type Database = FoundationTables & AccountsTables & AuthTables & IdentityTables & BackofficeTables;
 
 export type OutboxRow = Selectable<OutboxTable>;
 export type NewSentMessage = Insertable<SentMessageTable>;

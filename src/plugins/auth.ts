@@ -78,7 +78,8 @@ export function requireStaff(...roles: StaffRole[]): preHandlerAsyncHookHandler 
   return async (request, reply) => {
     if (!request.staff) return signInRedirect(request, reply, '/admin/login');
     if (roles.length > 0 && !roles.some((role) => request.staff!.roles.includes(role))) {
-      return renderError(request, reply, 403);
+      // viewAsync only renders: a hook must send, or the route handler would still run.
+      return reply.send(await renderError(request, reply, 403));
     }
   };
 }

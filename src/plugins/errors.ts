@@ -35,7 +35,7 @@ export default fp<{ config: Config }>(
 
     app.setErrorHandler((error: FastifyError, request, reply) => {
       if (CSRF_CODES.has(error.code)) {
-        request.log.warn({ url: request.url }, 'csrf token rejected');
+        request.log.warn('csrf token rejected');
         return renderError(request, reply, 403, 'Страница устарела. Обновите её и повторите действие.');
       }
       const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;

@@ -73,7 +73,7 @@ export default fp<{ config: Config; redis?: Redis }>(
       global: true,
       max: config.isProduction ? 300 : 3000,
       timeWindow: '1 minute',
-      ...(redis ? { redis, nameSpace: 'zhku-rate:' } : {}),
+      ...(redis ? { redis, nameSpace: `${config.queuePrefix}-rate:` } : {}),
       errorResponseBuilder: (_request, context) => ({
         statusCode: context.statusCode,
         error: 'Too Many Requests',

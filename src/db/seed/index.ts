@@ -2,6 +2,8 @@ import type { Db } from '../index.js';
 import { hashPassword } from '../../plugins/passwords.js';
 import { seedPeople } from './people.js';
 import { seedRegistry } from './registry.js';
+import { seedAccounts } from '../../features/services/seed.js';
+import { seedIdentity } from '../../features/identity/seed.js';
 
 export const DEMO_PASSWORD = 'demo-password';
 
@@ -10,19 +12,23 @@ export const DEMO_LOGINS = [
   { email: 'admin@demo.local', who: 'администратор' },
   { email: 'moderator@demo.local', who: 'модератор' },
   { email: 'dispatcher@demo.local', who: 'диспетчер' },
+  { email: 'waiting@demo.local', who: 'житель, документы на проверке' },
 ];
 
 /**
  * Fills an empty database with demo data, in one transaction. Returns false when
  * the database already has data. Later features add their own steps at the end.
+ * Demo files (a sample document scan under uploads/) go to `dataDir`.
  */
-export async function seedDemoData(db: Db, today: string): Promise<boolean> {
+export async function seedDemoData(db: Db, today: string, dataDir: string): Promise<boolean> {
   const existing = await db.selectFrom('staff').select('id').limit(1).executeTakeFirst();
   if (existing) return false;
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   await db.transaction().execute(async (trx) => {
     await seedRegistry(trx, today);
     await seedPeople(trx, passwordHash);
+    await seedAccounts(trx, today);
+    await seedIdentity(trx, { passwordHash, dataDir, today });
   });
   return true;
 }

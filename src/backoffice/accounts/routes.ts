@@ -1,0 +1,73 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { renderError } from '../../plugins/errors.js';
+import { idParam } from '../../features/services/access.js';
+import { accountDetail, replaceMeter, searchAccounts, validateReplacement, type AccountDetail, type ReplacementForm, type StaffMeter } from './service.js';
+
+// «Лицевые счета» (/admin/accounts), for moderators and administrators.
+
+const accountRoutes: FastifyPluginAsync = async (app) => {
+  app.get('/accounts', async (request, reply) => {
+    const query = request.query as { q?: string; page?: string };
+    const q = String(query.q ?? '').slice(0, 200);
+    const page = Math.max(1, idParam(query.page) ?? 1);
+    const { accounts, hasNext } = await searchAccounts(app.db, q, page);
+    return reply.viewAsync('accounts/index', { title: 'Лицевые счета', q, page, accounts, hasNext });
+  });
+
+  async function found(request: FastifyRequest): Promise<{ account: AccountDetail; meter: StaffMeter | null } | null> {
+    const params = request.params as { id: string; meterId?: string };
+    const account = await accountDetail(app.db, idParam(params.id) ?? 0);
+    if (!account) return null;
+    const meterId = idParam(params.meterId);
+    return { account, meter: meterId === null ? null : (account.meters.find((m) => m.id === meterId && m.active) ?? null) };
+  }
+
+  app.get('/accounts/:id', async (request, reply) => {
+    const result = await found(request);
+    if (!result) return renderError(request, reply, 404);
+    const { replaced } = request.query as { replaced?: string };
+    return reply.viewAsync('accounts/show', { title: `Лицевой счёт ${result.account.payerCode}`, account: result.account, replaced: replaced === '1' });
+  });
+
+  const showReplacement = (reply: FastifyReply, account: AccountDetail, meter: StaffMeter, form: ReplacementForm, errors: Record<string, string> = {}) =>
+    reply.viewAsync('accounts/replacement', { title: 'Замена счётчика', account, meter, form, errors });
+
+  app.get('/accounts/:id/meters/:meterId/replacement', async (request, reply) => {
+    const result = await found(request);
+    if (!result?.meter) return renderError(request, reply, 404);
+    return showReplacement(reply, result.account, result.meter, { serialNumber: '', nextVerificationDate: '', initial: [] });
+  });
+
+  app.post('/accounts/:id/meters/:meterId/replacement', async (request, reply) => {
+    const result = await found(request);
+    if (!result?.meter) return renderError(request, reply, 404);
+    const { account, meter } = result;
+    const body = (request.body ?? {}) as Record<string, string | undefined>;
+    const form = {
+      serialNumber: String(body.serialNumber ?? ''),
+      nextVerificationDate: String(body.nextVerificationDate ?? ''),
+      initial: [1, 2, 3].slice(0, meter.zones).map((z) => String(body[`initial${z}`] ?? '')),
+    };
+    const today = app.clock.today();
+    const checked = validateReplacement(form, meter.zones, today);
+    if (!checked.ok) return showReplacement(reply.code(422), account, meter, form, checked.errors);
+    const done = await app.db.transaction().execute((trx) =>
+      replaceMeter(trx, {
+        accountId: account.id,
+        meterId: meter.id,
+        staffId: request.staff!.id,
+        serialNumber: checked.serialNumber,
+        initial: checked.initial,
+        nextVerificationDate: checked.nextVerificationDate,
+        today,
+        ip: request.ip,
+      }),
+    );
+    if (!done.ok) {
+      return reply.code(409).viewAsync('accounts/show', { title: `Лицевой счёт ${account.payerCode}`, account, notice: 'Этот счётчик уже заменён.' });
+    }
+    return reply.redirect(`/admin/accounts/${account.id}?replaced=1`, 303);
+  });
+};
+
+export default accountRoutes;

@@ -1,0 +1,196 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Database } from '../../db/schema.js';
+import { RESOURCE_NAMES, parseReading } from '../../features/readings/rules.js';
+import { normalisePayerCode } from '../../features/services/rules.js';
+import type { Resource } from '../../features/services/tables.js';
+import { recordAudit } from '../audit/service.js';
+
+// «Лицевые счета»: staff look payer accounts up by payer code or address, see the
+// meters and record meter replacements.
+
+export const PAGE_SIZE = 20;
+
+export type AccountRow = { id: number; payerCode: string; address: string; flat: string; provider: string };
+
+function accountsQuery(db: Kysely<Database>) {
+  return db
+    .selectFrom('payer_accounts as pa')
+    .innerJoin('premises as p', 'p.id', 'pa.premises_id')
+    .innerJoin('buildings as b', 'b.id', 'p.building_id')
+    .innerJoin('providers as pr', 'pr.id', 'pa.provider_id')
+    .select(['pa.id', 'pa.payer_code', 'b.address', 'p.flat_number', 'pr.name as provider']);
+}
+
+/**
+ * A full payer code (spaces and dashes allowed) finds that account; any other text
+ * is looked for in addresses (trigram index on lower(address)).
+ */
+export async function searchAccounts(db: Kysely<Database>, q: string, page: number): Promise<{ accounts: AccountRow[]; hasNext: boolean }> {
+  const text = q.trim();
+  if (text === '') return { accounts: [], hasNext: false };
+  const code = normalisePayerCode(text);
+  let query = accountsQuery(db);
+  if (code) query = query.where('pa.payer_code', '=', code);
+  else {
+    const pattern = `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    query = query.where(sql<string>`lower(b.address)`, 'like', pattern);
+  }
+  const rows = await query
+    .orderBy('b.address')
+    .orderBy(sql`length(p.flat_number)`)
+    .orderBy('p.flat_number')
+    .orderBy('pa.id')
+    .limit(PAGE_SIZE + 1)
+    .offset((page - 1) * PAGE_SIZE)
+    .execute();
+  return {
+    accounts: rows.slice(0, PAGE_SIZE).map((r) => ({ id: r.id, payerCode: r.payer_code, address: r.address, flat: r.flat_number, provider: r.provider })),
+    hasNext: rows.length > PAGE_SIZE,
+  };
+}
+
+export type StaffMeter = {
+  id: number;
+  resource: Resource;
+  resourceName: string;
+  serialNumber: string;
+  zones: number;
+  nextVerificationDate: string;
+  installedOn: string;
+  replacedOn: string | null;
+  active: boolean;
+  lastPeriod: string | null;
+  lastValues: number[] | null;
+};
+
+export type AccountDetail = AccountRow & { area: number; residentsCount: number; residents: string[]; meters: StaffMeter[] };
+
+export async function accountDetail(db: Kysely<Database>, id: number): Promise<AccountDetail | null> {
+  const row = await accountsQuery(db).select(['p.area', 'p.residents_count']).where('pa.id', '=', id).executeTakeFirst();
+  if (!row) return null;
+  const residents = await db
+    .selectFrom('account_links as l')
+    .innerJoin('residents as r', 'r.id', 'l.resident_id')
+    .select('r.email')
+    .where('l.payer_account_id', '=', id)
+    .where('l.status', '=', 'approved')
+    .orderBy('r.email')
+    .execute();
+  const meters = await db
+    .selectFrom('meters as m')
+    .leftJoinLateral(
+      (eb) =>
+        eb
+          .selectFrom('meter_readings as mr')
+          .select(['mr.period', 'mr.value_t1', 'mr.value_t2', 'mr.value_t3'])
+          .whereRef('mr.meter_id', '=', 'm.id')
+          .orderBy('mr.period', 'desc')
+          .limit(1)
+          .as('last'),
+      (join) => join.onTrue(),
+    )
+    .selectAll('m')
+    .select(['last.period', 'last.value_t1', 'last.value_t2', 'last.value_t3'])
+    .where('m.payer_account_id', '=', id)
+    .orderBy('m.active', 'desc')
+    .orderBy('m.resource')
+    .orderBy('m.id')
+    .execute();
+  return {
+    id: row.id,
+    payerCode: row.payer_code,
+    address: row.address,
+    flat: row.flat_number,
+    provider: row.provider,
+    area: row.area,
+    residentsCount: row.residents_count,
+    residents: residents.map((r) => r.email),
+    meters: meters.map((m) => ({
+      id: m.id,
+      resource: m.resource,
+      resourceName: RESOURCE_NAMES[m.resource],
+      serialNumber: m.serial_number,
+      zones: m.zones,
+      nextVerificationDate: m.next_verification_date,
+      installedOn: m.installed_on,
+      replacedOn: m.replaced_on,
+      active: m.active,
+      lastPeriod: m.period,
+      lastValues: m.value_t1 === null ? null : [m.value_t1, m.value_t2 ?? 0, m.value_t3 ?? 0].slice(0, m.zones),
+    })),
+  };
+}
+
+export type ReplacementForm = { serialNumber: string; nextVerificationDate: string; initial: string[] };
+export type ReplacementErrors = Record<string, string>;
+
+/** Checks the form; on success gives the parsed values. Zone fields are named initial1..initial3. */
+export function validateReplacement(
+  form: ReplacementForm,
+  zones: number,
+  today: string,
+): { ok: true; serialNumber: string; nextVerificationDate: string; initial: number[] } | { ok: false; errors: ReplacementErrors } {
+  const errors: ReplacementErrors = {};
+  const serialNumber = form.serialNumber.trim();
+  if (serialNumber === '') errors.serialNumber = 'Введите заводской номер нового счётчика';
+  else if (!/^[A-Za-zА-Яа-я0-9-]{1,30}$/.test(serialNumber)) errors.serialNumber = 'Заводской номер — до 30 букв, цифр и дефисов';
+  const date = form.nextVerificationDate.trim();
+  const parsedDate = new Date(`${date}T00:00:00Z`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(parsedDate.getTime()) || parsedDate.toISOString().slice(0, 10) !== date) {
+    errors.nextVerificationDate = 'Введите дату следующей поверки';
+  } else if (date <= today) errors.nextVerificationDate = 'Дата следующей поверки должна быть позже сегодняшней';
+  const initial: number[] = [];
+  for (let zone = 1; zone <= zones; zone += 1) {
+    const parsed = parseReading(form.initial[zone - 1] ?? '');
+    if (parsed.ok) initial.push(parsed.value);
+    else errors[`initial${zone}`] = parsed.error;
+  }
+  return Object.keys(errors).length > 0 ? { ok: false, errors } : { ok: true, serialNumber, nextVerificationDate: date, initial };
+}
+
+/**
+ * Deactivates the old meter and installs the new one with its initial reading, so the
+ * next reading is compared with the new meter's start, not the old meter's last value.
+ */
+export async function replaceMeter(
+  trx: Transaction<Database>,
+  input: { accountId: number; meterId: number; staffId: number; serialNumber: string; initial: number[]; nextVerificationDate: string; today: string; ip: string },
+): Promise<{ ok: true; newMeterId: number } | { ok: false }> {
+  const old = await trx
+    .updateTable('meters')
+    .set({ active: false, replaced_on: input.today })
+    .where('id', '=', input.meterId)
+    .where('payer_account_id', '=', input.accountId)
+    .where('active', '=', true)
+    .returning(['id', 'resource', 'zones', 'serial_number'])
+    .executeTakeFirst();
+  if (!old) return { ok: false };
+  const created = await trx
+    .insertInto('meters')
+    .values({
+      payer_account_id: input.accountId,
+      resource: old.resource,
+      serial_number: input.serialNumber,
+      zones: old.zones,
+      next_verification_date: input.nextVerificationDate,
+      installed_on: input.today,
+      initial_t1: input.initial[0]!,
+      initial_t2: input.initial[1] ?? null,
+      initial_t3: input.initial[2] ?? null,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await trx
+    .insertInto('meter_replacements')
+    .values({ old_meter_id: old.id, new_meter_id: created.id, replaced_on: input.today, staff_id: input.staffId })
+    .execute();
+  await recordAudit(trx, {
+    staffId: input.staffId,
+    action: 'meter.replace',
+    subjectType: 'meter',
+    subjectId: old.id,
+    details: { accountId: input.accountId, oldSerial: old.serial_number, newSerial: input.serialNumber, newMeterId: created.id, initial: input.initial },
+    ip: input.ip,
+  });
+  return { ok: true, newMeterId: created.id };
+}

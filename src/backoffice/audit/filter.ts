@@ -1,0 +1,71 @@
+// The «Журнал действий» filters, read from the query string of a GET form.
+
+export type AuditFilter = { staffId: number | null; action: string | null; from: string | null; to: string | null };
+export type AuditQuery = { staff?: string; action?: string; from?: string; to?: string; page?: string };
+export type ParsedAuditQuery = { filter: AuditFilter; page: number; errors: Record<string, string> };
+
+export const PAGE_SIZE = 50;
+
+/** A calendar date from a date input (YYYY-MM-DD) or typed by hand (ДД.ММ.ГГГГ). */
+export function parseDay(input: string): string | null {
+  const text = input.trim();
+  const iso = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  const russian = /^(\d{1,2})\.(\d{1,2})\.(\d{4})$/.exec(text);
+  const [year, month, day] = iso ? [iso[1]!, iso[2]!, iso[3]!] : russian ? [russian[3]!, russian[2]!.padStart(2, '0'), russian[1]!.padStart(2, '0')] : [];
+  if (!year) return null;
+  const value = `${year}-${month}-${day}`;
+  const date = new Date(`${value}T00:00:00Z`);
+  return Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== value ? null : value;
+}
+
+function text(value: unknown): string {
+  return typeof value === 'string' ? value.trim() : '';
+}
+
+export function parseAuditQuery(query: AuditQuery): ParsedAuditQuery {
+  const errors: Record<string, string> = {};
+  const filter: AuditFilter = { staffId: null, action: null, from: null, to: null };
+
+  const staff = text(query.staff);
+  if (/^\d{1,9}$/.test(staff)) filter.staffId = Number(staff);
+
+  const action = text(query.action);
+  if (action !== '') filter.action = action.slice(0, 100);
+
+  for (const field of ['from', 'to'] as const) {
+    const raw = text(query[field]);
+    if (raw === '') continue;
+    const day = parseDay(raw);
+    if (day) filter[field] = day;
+    else errors[field] = 'Введите дату в формате ДД.ММ.ГГГГ, например 27.11.2026';
+  }
+  if (filter.from && filter.to && filter.from > filter.to) {
+    errors.to = 'Дата «По» должна быть не раньше даты «С»';
+    filter.to = null;
+  }
+
+  const pageRaw = text(query.page);
+  const page = /^\d{1,6}$/.test(pageRaw) && Number(pageRaw) >= 1 ? Number(pageRaw) : 1;
+  return { filter, page, errors };
+}
+
+/** The query string that keeps the filters (for pagination links and the CSV link). */
+export function filterQuery(filter: AuditFilter, page?: number): string {
+  const params = new URLSearchParams();
+  if (filter.staffId !== null) params.set('staff', String(filter.staffId));
+  if (filter.action) params.set('action', filter.action);
+  if (filter.from) params.set('from', filter.from);
+  if (filter.to) params.set('to', filter.to);
+  if (page && page > 1) params.set('page', String(page));
+  const query = params.toString();
+  return query ? `?${query}` : '';
+}
+
+/** Moscow midnight at the start of `day`, and of the day after `to` (the range includes `to`). */
+export function dayStart(day: string): Date {
+  return new Date(`${day}T00:00:00+03:00`);
+}
+
+export function dayAfter(day: string): Date {
+  return new Date(dayStart(day).getTime() + 24 * 3600_000);
+}

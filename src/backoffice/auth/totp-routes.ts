@@ -1,0 +1,57 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { normaliseCode } from '../../features/one-time-codes/rules.js';
+import { disableTotp, enableTotp, startTotpSetup, totpState } from './service.js';
+import { base32Encode, otpauthUri } from './totp.js';
+
+const ISSUER = 'Служебный кабинет ЖКУ';
+
+function codeFrom(body: unknown): string | null {
+  const code = (body as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' ? normaliseCode(code) : null;
+}
+
+/** The signed-in staff member switches an authenticator app on (or off) for their own sign-in. */
+const totpSettings: FastifyPluginAsync = async (app) => {
+  const { db, config, clock } = app;
+
+  async function page(request: FastifyRequest, reply: FastifyReply, extra: { errors?: Record<string, string>; notice?: string } = {}) {
+    const staff = request.staff!;
+    const state = await totpState(db, staff.id, config.sessionSecret);
+    const key = state.pendingKey;
+    return reply.viewAsync('backoffice/totp', {
+      title: 'Приложение-аутентификатор',
+      enabled: state.enabled,
+      // Groups of four, the way apps show a key typed in by hand.
+      secret: key ? base32Encode(key).replace(/(.{4})(?=.)/g, '$1 ') : null,
+      uri: key ? otpauthUri(key, staff.email, ISSUER) : null,
+      errors: extra.errors ?? {},
+      notice: extra.notice,
+    });
+  }
+
+  app.get<{ Querystring: { done?: string } }>('/', async (request, reply) => {
+    const notice = { on: 'Приложение подключено: при входе вводите код из него.', off: 'Приложение отключено: коды для входа снова приходят на почту.' }[request.query.done ?? ''];
+    return page(request, reply, { notice });
+  });
+
+  app.post('/key', async (request, reply) => {
+    await startTotpSetup(db, request.staff!.id, config.sessionSecret);
+    return reply.redirect('/admin/account/totp', 303);
+  });
+
+  app.post('/', async (request, reply) => {
+    const code = codeFrom(request.body);
+    const ok = code !== null && (await enableTotp(db, { staffId: request.staff!.id, code, now: clock.now(), secret: config.sessionSecret, ip: request.ip }));
+    if (!ok) return page(request, reply.code(422), { errors: { code: 'Неверный код. Проверьте время на телефоне и введите код из приложения' } });
+    return reply.redirect('/admin/account/totp?done=on', 303);
+  });
+
+  app.post('/removal', async (request, reply) => {
+    const code = codeFrom(request.body);
+    const ok = code !== null && (await disableTotp(db, { staffId: request.staff!.id, code, now: clock.now(), secret: config.sessionSecret, ip: request.ip }));
+    if (!ok) return page(request, reply.code(422), { errors: { code: 'Неверный код. Введите код из приложения' } });
+    return reply.redirect('/admin/account/totp?done=off', 303);
+  });
+};
+
+export default totpSettings;

@@ -1,0 +1,206 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../../db/schema.js';
+import { DOCUMENT_KINDS } from '../../features/identity/rules.js';
+import { documentsOf, type DocumentFile } from '../../features/identity/service.js';
+import type { DocumentKind, SubmissionStatus } from '../../features/identity/tables.js';
+import { sendEmailLater } from '../../messaging/service.js';
+import { recordAudit } from '../audit/service.js';
+
+// «Проверка документов»: the moderators' queue of identity submissions and their decisions.
+
+export const QUEUE_PAGE_SIZE = 25;
+
+export type QueueItem = {
+  id: number;
+  residentEmail: string;
+  residentPhone: string;
+  kind: DocumentKind;
+  documentCount: number;
+  createdAt: Date;
+};
+
+/** Waiting submissions, oldest first (the queue index), one page at a time. */
+export async function pendingQueue(db: Kysely<Database>, page: number): Promise<{ items: QueueItem[]; total: number }> {
+  const [rows, total] = await Promise.all([
+    db
+      .selectFrom('identity_submissions as s')
+      .innerJoin('residents as r', 'r.id', 's.resident_id')
+      .select((eb) => [
+        's.id',
+        's.document_kind',
+        's.created_at',
+        'r.email',
+        'r.phone',
+        eb.selectFrom('identity_documents as d').whereRef('d.submission_id', '=', 's.id').select(sql<number>`count(*)::int`.as('n')).as('document_count'),
+      ])
+      .where('s.status', '=', 'pending')
+      .orderBy('s.created_at')
+      .orderBy('s.id')
+      .limit(QUEUE_PAGE_SIZE)
+      .offset((page - 1) * QUEUE_PAGE_SIZE)
+      .execute(),
+    db
+      .selectFrom('identity_submissions')
+      .select(sql<number>`count(*)::int`.as('n'))
+      .where('status', '=', 'pending')
+      .executeTakeFirstOrThrow(),
+  ]);
+  return {
+    items: rows.map((row) => ({
+      id: row.id,
+      residentEmail: row.email,
+      residentPhone: row.phone,
+      kind: row.document_kind,
+      documentCount: row.document_count ?? 0,
+      createdAt: row.created_at,
+    })),
+    total: total.n,
+  };
+}
+
+export type Review = {
+  id: number;
+  kind: DocumentKind;
+  status: SubmissionStatus;
+  consentText: string;
+  consentedAt: Date;
+  createdAt: Date;
+  rejectionReason: string | null;
+  decidedAt: Date | null;
+  decidedBy: string | null;
+  resident: {
+    id: number;
+    email: string;
+    phone: string;
+    emailConfirmedAt: Date | null;
+    registeredAt: Date;
+    /** Earlier submissions of the same resident, for context. */
+    earlierRejections: number;
+  };
+  documents: DocumentFile[];
+};
+
+export async function reviewOf(db: Kysely<Database>, submissionId: number): Promise<Review | null> {
+  const row = await db
+    .selectFrom('identity_submissions as s')
+    .innerJoin('residents as r', 'r.id', 's.resident_id')
+    .leftJoin('staff as st', 'st.id', 's.decided_by')
+    .select((eb) => [
+      's.id',
+      's.document_kind',
+      's.status',
+      's.consent_text',
+      's.consented_at',
+      's.created_at',
+      's.rejection_reason',
+      's.decided_at',
+      'st.full_name as decided_by_name',
+      'r.id as resident_id',
+      'r.email',
+      'r.phone',
+      'r.email_confirmed_at',
+      'r.created_at as registered_at',
+      eb
+        .selectFrom('identity_submissions as e')
+        .whereRef('e.resident_id', '=', 's.resident_id')
+        .whereRef('e.id', '<', 's.id')
+        .where('e.status', '=', 'rejected')
+        .select(sql<number>`count(*)::int`.as('n'))
+        .as('earlier_rejections'),
+    ])
+    .where('s.id', '=', submissionId)
+    .executeTakeFirst();
+  if (!row) return null;
+  return {
+    id: row.id,
+    kind: row.document_kind,
+    status: row.status,
+    consentText: row.consent_text,
+    consentedAt: row.consented_at,
+    createdAt: row.created_at,
+    rejectionReason: row.rejection_reason,
+    decidedAt: row.decided_at,
+    decidedBy: row.decided_by_name,
+    resident: {
+      id: row.resident_id,
+      email: row.email,
+      phone: row.phone,
+      emailConfirmedAt: row.email_confirmed_at,
+      registeredAt: row.registered_at,
+      earlierRejections: row.earlier_rejections ?? 0,
+    },
+    documents: await documentsOf(db, row.id),
+  };
+}
+
+export type Decision = { kind: 'approval' } | { kind: 'rejection'; reason: string };
+
+export type DecisionInput = {
+  submissionId: number;
+  staffId: number;
+  decision: Decision;
+  now: Date;
+  ip: string;
+  publicUrl: string;
+};
+
+export type DecisionOutcome = 'decided' | 'not-found' | 'already-decided';
+
+/**
+ * Approves or rejects a waiting submission. The status check and the update are
+ * one statement, so when two moderators decide at once the first one wins and
+ * the second learns that the decision was already taken. The resident's level,
+ * the audit record and the email commit together with the decision.
+ */
+export async function decide(db: Kysely<Database>, input: DecisionInput): Promise<DecisionOutcome> {
+  return db.transaction().execute(async (trx) => {
+    const approved = input.decision.kind === 'approval';
+    const reason = input.decision.kind === 'rejection' ? input.decision.reason : null;
+    const updated = await trx
+      .updateTable('identity_submissions')
+      .set({ status: approved ? 'approved' : 'rejected', rejection_reason: reason, decided_by: input.staffId, decided_at: input.now })
+      .where('id', '=', input.submissionId)
+      .where('status', '=', 'pending')
+      .returning(['resident_id', 'document_kind'])
+      .executeTakeFirst();
+    if (!updated) {
+      const exists = await trx.selectFrom('identity_submissions').select('id').where('id', '=', input.submissionId).executeTakeFirst();
+      return exists ? 'already-decided' : 'not-found';
+    }
+    const resident = await trx
+      .updateTable('residents')
+      .set({ identity_status: approved ? 'confirmed' : 'rejected' })
+      .where('id', '=', updated.resident_id)
+      .returning('email')
+      .executeTakeFirstOrThrow();
+    await recordAudit(trx, {
+      staffId: input.staffId,
+      action: approved ? 'identity.submission.approved' : 'identity.submission.rejected',
+      subjectType: 'identity_submission',
+      subjectId: input.submissionId,
+      details: { residentId: updated.resident_id, ...(reason ? { reason } : {}) },
+      ip: input.ip,
+    });
+    const link = `${input.publicUrl}/identity`;
+    const kind = DOCUMENT_KINDS[updated.document_kind];
+    await sendEmailLater(
+      trx,
+      approved
+        ? {
+            to: resident.email,
+            subject: 'Личность подтверждена',
+            text:
+              `Здравствуйте!\n\nМодератор проверил ваши документы (${kind}): личность подтверждена. ` +
+              `Теперь вы можете подключать лицевые счета и оплачивать услуги.\n\n${link}\n\nЛичный кабинет ЖКУ`,
+          }
+        : {
+            to: resident.email,
+            subject: 'Документы не приняты',
+            text:
+              `Здравствуйте!\n\nМодератор проверил ваши документы (${kind}) и не смог подтвердить личность.\n` +
+              `Причина отказа: ${reason}\n\nИсправьте замечание и загрузите документы ещё раз:\n${link}\n\nЛичный кабинет ЖКУ`,
+          },
+    );
+    return 'decided';
+  });
+}

@@ -1,0 +1,12 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { queuesFor } from './queues.js';
+
+/** «/admin»: what waits for the signed-in staff member, each line linking to its queue. */
+const backofficeHome: FastifyPluginAsync = async (app) => {
+  app.get('/', async (request, reply) => {
+    const queues = await queuesFor(app.db, request.staff!.roles);
+    return reply.viewAsync('backoffice/home', { title: 'Служебный кабинет', queues });
+  });
+};
+
+export default backofficeHome;

@@ -1,0 +1,59 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { renderError } from '../../plugins/errors.js';
+import { idParam } from '../../features/services/access.js';
+import { LINK_STATUS_NAMES } from '../../features/services/rules.js';
+import type { LinkStatus } from '../../features/services/tables.js';
+import { decide, linkRequest, linkRequests, type Decision } from './service.js';
+
+// «Заявки на подключение» (/admin/link-requests), for moderators.
+
+const STATUSES: LinkStatus[] = ['pending', 'approved', 'rejected'];
+
+const linkRequestRoutes: FastifyPluginAsync = async (app) => {
+  app.get('/link-requests', async (request, reply) => {
+    const query = request.query as { status?: string; page?: string };
+    const status = STATUSES.find((s) => s === query.status) ?? 'pending';
+    const page = Math.max(1, idParam(query.page) ?? 1);
+    const { requests, hasNext } = await linkRequests(app.db, status, page);
+    return reply.viewAsync('link-requests/index', { title: 'Заявки на подключение', status, statuses: STATUSES, statusNames: LINK_STATUS_NAMES, requests, page, hasNext });
+  });
+
+  async function show(request: FastifyRequest, reply: FastifyReply, extra: { errors?: Record<string, string>; reason?: string; notice?: string } = {}) {
+    const found = await linkRequest(app.db, idParam((request.params as { id: string }).id) ?? 0);
+    if (!found) return renderError(request, reply, 404);
+    return reply.viewAsync('link-requests/show', { title: 'Заявка на подключение', request: found, statusNames: LINK_STATUS_NAMES, errors: {}, reason: '', ...extra });
+  }
+
+  app.get('/link-requests/:id', (request, reply) => show(request, reply));
+
+  async function decideAndAnswer(request: FastifyRequest, reply: FastifyReply, decision: Decision) {
+    const id = idParam((request.params as { id: string }).id);
+    if (id === null) return renderError(request, reply, 404);
+    const result = await app.db.transaction().execute((trx) =>
+      decide(trx, { id, staffId: request.staff!.id, decision, now: app.clock.now(), ip: request.ip }),
+    );
+    if (result === 'not-found') return renderError(request, reply, 404);
+    if (result === 'already-decided') {
+      reply.code(409);
+      return show(request, reply, { notice: 'По этой заявке уже принято решение; оно остаётся в силе.' });
+    }
+    if (result === 'no-match') {
+      reply.code(422);
+      return show(request, reply, { notice: 'Одобрить нельзя: заявка не совпадает с реестром. Отклоните её с причиной.' });
+    }
+    return reply.redirect('/admin/link-requests', 303);
+  }
+
+  app.post('/link-requests/:id/approval', (request, reply) => decideAndAnswer(request, reply, { kind: 'approve' }));
+
+  app.post('/link-requests/:id/rejection', async (request, reply) => {
+    const reason = String((request.body as { reason?: string } | undefined)?.reason ?? '').trim();
+    if (reason === '' || reason.length > 500) {
+      reply.code(422);
+      return show(request, reply, { reason, errors: { reason: reason === '' ? 'Укажите причину отказа' : 'Причина отказа — не больше 500 символов' } });
+    }
+    return decideAndAnswer(request, reply, { kind: 'reject', reason });
+  });
+};
+
+export default linkRequestRoutes;

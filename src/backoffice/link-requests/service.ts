@@ -1,0 +1,151 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from '../../db/schema.js';
+import { sendEmailLater } from '../../messaging/service.js';
+import { normaliseFlat } from '../../features/services/rules.js';
+import type { LinkStatus } from '../../features/services/tables.js';
+import { recordAudit } from '../audit/service.js';
+
+// «Заявки на подключение»: a moderator compares each request with the registry and
+// approves or rejects it. The first decision stands; each one is audited and the
+// resident is emailed.
+
+export async function countLinkRequestsAwaiting(db: Kysely<Database>): Promise<number> {
+  const row = await db
+    .selectFrom('account_links')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('status', '=', 'pending')
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** What the registry says about the typed payer code and flat. */
+export type Match =
+  | { kind: 'matched'; accountId: number; address: string; flat: string; provider: string; area: number; residentsCount: number }
+  | { kind: 'no-account' }
+  | { kind: 'flat-mismatch'; address: string; flat: string; provider: string }
+  | { kind: 'provider-mismatch'; address: string; flat: string; provider: string };
+
+export type LinkRequest = {
+  id: number;
+  residentEmail: string;
+  payerCode: string;
+  flat: string;
+  provider: string;
+  consentedAt: Date;
+  createdAt: Date;
+  status: LinkStatus;
+  reason: string | null;
+  decidedAt: Date | null;
+  decidedBy: string | null;
+  match: Match;
+};
+
+function requestsQuery(db: Kysely<Database>) {
+  return db
+    .selectFrom('account_links as l')
+    .innerJoin('residents as r', 'r.id', 'l.resident_id')
+    .innerJoin('providers as rp', 'rp.id', 'l.requested_provider_id')
+    .leftJoin('payer_accounts as pa', 'pa.payer_code', 'l.requested_payer_code')
+    .leftJoin('premises as p', 'p.id', 'pa.premises_id')
+    .leftJoin('buildings as b', 'b.id', 'p.building_id')
+    .leftJoin('providers as pp', 'pp.id', 'pa.provider_id')
+    .leftJoin('staff as s', 's.id', 'l.decided_by')
+    .select([
+      'l.id', 'r.email', 'l.requested_payer_code', 'l.requested_flat', 'rp.name as requested_provider', 'l.requested_provider_id',
+      'l.consented_at', 'l.created_at', 'l.status', 'l.reason', 'l.decided_at', 's.full_name as decided_by',
+      'pa.id as account_id', 'pa.provider_id', 'pp.name as provider', 'b.address', 'p.flat_number', 'p.area', 'p.residents_count',
+    ]);
+}
+
+type RequestRow = Awaited<ReturnType<ReturnType<typeof requestsQuery>['executeTakeFirstOrThrow']>>;
+
+function matchOf(row: RequestRow): Match {
+  if (row.account_id === null) return { kind: 'no-account' };
+  const registry = { address: row.address!, flat: row.flat_number!, provider: row.provider! };
+  if (normaliseFlat(row.flat_number!) !== normaliseFlat(row.requested_flat)) return { kind: 'flat-mismatch', ...registry };
+  if (row.provider_id !== row.requested_provider_id) return { kind: 'provider-mismatch', ...registry };
+  return { kind: 'matched', accountId: row.account_id, ...registry, area: row.area!, residentsCount: row.residents_count! };
+}
+
+function toRequest(row: RequestRow): LinkRequest {
+  return {
+    id: row.id,
+    residentEmail: row.email,
+    payerCode: row.requested_payer_code,
+    flat: row.requested_flat,
+    provider: row.requested_provider,
+    consentedAt: row.consented_at,
+    createdAt: row.created_at,
+    status: row.status,
+    reason: row.reason,
+    decidedAt: row.decided_at,
+    decidedBy: row.decided_by,
+    match: matchOf(row),
+  };
+}
+
+export const PAGE_SIZE = 20;
+
+/** Requests of one status, oldest first for the queue, newest first for decided ones. */
+export async function linkRequests(db: Kysely<Database>, status: LinkStatus, page: number): Promise<{ requests: LinkRequest[]; hasNext: boolean }> {
+  const rows = await requestsQuery(db)
+    .where('l.status', '=', status)
+    .orderBy('l.created_at', status === 'pending' ? 'asc' : 'desc')
+    .orderBy('l.id', status === 'pending' ? 'asc' : 'desc')
+    .limit(PAGE_SIZE + 1)
+    .offset((page - 1) * PAGE_SIZE)
+    .execute();
+  return { requests: rows.slice(0, PAGE_SIZE).map(toRequest), hasNext: rows.length > PAGE_SIZE };
+}
+
+export async function linkRequest(db: Kysely<Database>, id: number): Promise<LinkRequest | null> {
+  const row = await requestsQuery(db).where('l.id', '=', id).executeTakeFirst();
+  return row ? toRequest(row) : null;
+}
+
+export type Decision = { kind: 'approve' } | { kind: 'reject'; reason: string };
+export type DecisionResult = 'done' | 'not-found' | 'already-decided' | 'no-match';
+
+/**
+ * Approves or rejects a pending request. The row is locked, so two moderators
+ * deciding at once cannot both win: the second one is told it was already decided.
+ */
+export async function decide(
+  trx: Transaction<Database>,
+  input: { id: number; staffId: number; decision: Decision; now: Date; ip: string },
+): Promise<DecisionResult> {
+  const locked = await trx.selectFrom('account_links').select(['id', 'status']).where('id', '=', input.id).forUpdate().executeTakeFirst();
+  if (!locked) return 'not-found';
+  if (locked.status !== 'pending') return 'already-decided';
+  const request = (await linkRequest(trx, input.id))!;
+  const approve = input.decision.kind === 'approve';
+  if (approve && request.match.kind !== 'matched') return 'no-match';
+  await trx
+    .updateTable('account_links')
+    .set({
+      status: approve ? 'approved' : 'rejected',
+      payer_account_id: request.match.kind === 'matched' && approve ? request.match.accountId : null,
+      reason: input.decision.kind === 'reject' ? input.decision.reason : null,
+      decided_by: input.staffId,
+      decided_at: input.now,
+    })
+    .where('id', '=', input.id)
+    .execute();
+  await recordAudit(trx, {
+    staffId: input.staffId,
+    action: approve ? 'link-request.approve' : 'link-request.reject',
+    subjectType: 'account_link',
+    subjectId: input.id,
+    details: { payerCode: request.payerCode, flat: request.flat, ...(input.decision.kind === 'reject' ? { reason: input.decision.reason } : {}) },
+    ip: input.ip,
+  });
+  await sendEmailLater(trx, {
+    to: request.residentEmail,
+    subject: approve ? 'Лицевой счёт подключён' : 'Заявка на подключение отклонена',
+    text: approve
+      ? `Лицевой счёт ${request.payerCode} (кв. ${request.flat}) подключён к услуге «Оплата ЖКХ». Теперь в личном кабинете можно смотреть счета, передавать показания и оплачивать услуги.`
+      : `Заявка на подключение лицевого счёта ${request.payerCode} (кв. ${request.flat}) отклонена.\nПричина: ${input.decision.kind === 'reject' ? input.decision.reason : ''}\n\nПроверьте данные по единому платёжному документу и подайте заявку ещё раз.`,
+  });
+  return 'done';
+}
+

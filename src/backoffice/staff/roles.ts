@@ -1,0 +1,19 @@
+import type { StaffRole } from '../../db/schema.js';
+
+export const ROLES: readonly StaffRole[] = ['admin', 'moderator', 'dispatcher'];
+
+export const ROLE_LABELS: Record<StaffRole, string> = {
+  admin: 'администратор',
+  moderator: 'модератор',
+  dispatcher: 'диспетчер',
+};
+
+/** Checked boxes (one value or several) → known roles, in a fixed order, no repeats. */
+export function parseRoles(input: unknown): StaffRole[] {
+  const values = Array.isArray(input) ? input : input === undefined ? [] : [input];
+  return ROLES.filter((role) => values.includes(role));
+}
+
+export function roleList(roles: StaffRole[]): string {
+  return roles.map((role) => ROLE_LABELS[role]).join(', ');
+}

@@ -1,0 +1,123 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { renderError } from '../../plugins/errors.js';
+import { accessibleAccounts, accountFor, can, idParam } from '../services/access.js';
+import { RIGHTS_NAMES, accept, findInvitation, grantsOf, invite, invitedMatches, revoke, validateInvite, type InviteErrors, type InviteForm } from './service.js';
+
+// «Совладельцы». The owner's pages are mounted behind requireResident; the
+// invitation link (coOwnerInvitation) is public, so an invitee can sign up or
+// sign in first and come back.
+
+const coOwners: FastifyPluginAsync = async (app) => {
+  async function ownedAccounts(request: FastifyRequest) {
+    return (await accessibleAccounts(app.db, request.resident!.id)).filter((a) => can(a.rights, 'invite'));
+  }
+
+  app.get('/co-owners', async (request, reply) => {
+    const accounts = await accessibleAccounts(app.db, request.resident!.id);
+    const owned = accounts.filter((a) => can(a.rights, 'invite'));
+    const grants = await grantsOf(app.db, owned.map((a) => a.id), app.clock.now());
+    const { done } = request.query as { done?: string };
+    return reply.viewAsync('co-owners/index', {
+      section: '/co-owners',
+      owned: owned.map((account) => ({ account, grants: grants.filter((g) => g.accountId === account.id) })),
+      shared: accounts.filter((a) => !can(a.rights, 'invite')),
+      rightsNames: RIGHTS_NAMES,
+      done: done === 'invited' || done === 'revoked' ? done : null,
+    });
+  });
+
+  async function ownedAccount(request: FastifyRequest) {
+    const account = await accountFor(app.db, request.resident!.id, idParam((request.params as { accountId: string }).accountId) ?? 0);
+    return account && can(account.rights, 'invite') ? account : null;
+  }
+
+  const showInviteForm = (reply: FastifyReply, account: object, form: InviteForm, errors: InviteErrors = {}) =>
+    reply.viewAsync('co-owners/new', { section: '/co-owners', account, form, errors });
+
+  app.get('/co-owners/accounts/:accountId/invitations/new', async (request, reply) => {
+    const account = await ownedAccount(request);
+    if (!account) return renderError(request, reply, 404);
+    return showInviteForm(reply, account, { email: '', rights: 'view' });
+  });
+
+  app.post('/co-owners/accounts/:accountId/invitations', { config: { rateLimit: { max: 20, timeWindow: '1 hour' } } }, async (request, reply) => {
+    const account = await ownedAccount(request);
+    if (!account) return renderError(request, reply, 404);
+    const body = (request.body ?? {}) as { email?: string; rights?: string };
+    const form = { email: String(body.email ?? ''), rights: String(body.rights ?? '') };
+    const errors = validateInvite(form, request.resident!.email);
+    if (Object.keys(errors).length > 0) return showInviteForm(reply.code(422), account, form, errors);
+    const result = await app.db.transaction().execute((trx) =>
+      invite(trx, {
+        accountId: account.id,
+        payerCode: account.payerCode,
+        address: `${account.address}, кв. ${account.flat}`,
+        residentId: request.resident!.id,
+        form,
+        now: app.clock.now(),
+        publicUrl: app.config.publicUrl,
+      }),
+    );
+    if (!result.ok) return showInviteForm(reply.code(422), account, form, result.errors);
+    return reply.redirect('/co-owners?done=invited', 303);
+  });
+
+  async function ownedGrant(request: FastifyRequest) {
+    const grantId = idParam((request.params as { grantId: string }).grantId);
+    if (grantId === null) return null;
+    const owned = await ownedAccounts(request);
+    const grant = (await grantsOf(app.db, owned.map((a) => a.id), app.clock.now())).find((g) => g.id === grantId);
+    return grant ? { grant, account: owned.find((a) => a.id === grant.accountId)!, owned } : null;
+  }
+
+  app.get('/co-owners/grants/:grantId/revocation', async (request, reply) => {
+    const found = await ownedGrant(request);
+    if (!found) return renderError(request, reply, 404);
+    return reply.viewAsync('co-owners/revoke', { section: '/co-owners', ...found, rightsNames: RIGHTS_NAMES });
+  });
+
+  app.post('/co-owners/grants/:grantId/revocation', async (request, reply) => {
+    const found = await ownedGrant(request);
+    if (!found) return renderError(request, reply, 404);
+    await app.db.transaction().execute((trx) =>
+      revoke(trx, { grantId: found.grant.id, ownedAccountIds: found.owned.map((a) => a.id), now: app.clock.now() }),
+    );
+    return reply.redirect('/co-owners?done=revoked', 303);
+  });
+};
+
+export const coOwnerInvitation: FastifyPluginAsync = async (app) => {
+  app.get('/co-owners/invitation', async (request, reply) => {
+    const token = String((request.query as { token?: string }).token ?? '');
+    const invitation = await findInvitation(app.db, token, app.clock.now());
+    reply.header('Cache-Control', 'no-store');
+    if (!invitation) return reply.code(404).viewAsync('co-owners/invitation', { invitation: null });
+    const here = `/co-owners/invitation?token=${encodeURIComponent(token)}`;
+    return reply.viewAsync('co-owners/invitation', {
+      invitation,
+      token,
+      rightsNames: RIGHTS_NAMES,
+      loginUrl: `/login?next=${encodeURIComponent(here)}`,
+      registerUrl: `/register?next=${encodeURIComponent(here)}`,
+      matches: request.resident ? invitedMatches(invitation, request.resident.email) : false,
+    });
+  });
+
+  app.post('/co-owners/invitation', { config: { rateLimit: { max: 20, timeWindow: '1 hour' } } }, async (request, reply) => {
+    const token = String((request.body as { token?: string } | undefined)?.token ?? '');
+    if (!request.resident) {
+      return reply.redirect(`/login?next=${encodeURIComponent(`/co-owners/invitation?token=${encodeURIComponent(token)}`)}`, 303);
+    }
+    const resident = request.resident;
+    const result = await app.db.transaction().execute((trx) =>
+      accept(trx, { token, residentId: resident.id, residentEmail: resident.email, now: app.clock.now() }),
+    );
+    if (result === 'accepted') return reply.redirect('/co-owners', 303);
+    if (result === 'wrong-person') {
+      return renderError(request, reply, 403, 'Приглашение отправлено на другой адрес электронной почты. Войдите с тем адресом, на который пришло письмо.');
+    }
+    return reply.code(404).viewAsync('co-owners/invitation', { invitation: null });
+  });
+};
+
+export default coOwners;

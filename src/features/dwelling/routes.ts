@@ -1,0 +1,68 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { renderError } from '../../plugins/errors.js';
+import { accessibleAccounts, accountFor, can, idParam, type AccessibleAccount } from '../services/access.js';
+import { parseArea, parseResidentsCount } from './rules.js';
+import { dwellingOf, submitDwellingChange } from './service.js';
+
+// Dwelling data per linked account: address (read-only), area, residents count,
+// changes from the next period and their history. Mounted behind requireResident.
+
+type ChangeBody = { area?: string; residentsCount?: string };
+
+const dwelling: FastifyPluginAsync = async (app) => {
+  async function show(request: FastifyRequest, reply: FastifyReply, account: AccessibleAccount, extra: object = {}) {
+    const data = await dwellingOf(app.db, account.id, app.clock.today());
+    const { saved } = request.query as { saved?: string };
+    return reply.viewAsync('dwelling/show', {
+      section: '/services',
+      account,
+      dwelling: data,
+      canChange: can(account.rights, 'change-dwelling'),
+      form: { area: String(data.area).replace('.', ','), residentsCount: String(data.residentsCount) },
+      errors: {},
+      saved: saved === '1',
+      ...extra,
+    });
+  }
+
+  async function accountOf(request: FastifyRequest) {
+    return accountFor(app.db, request.resident!.id, idParam((request.params as { accountId: string }).accountId) ?? 0);
+  }
+
+  app.get('/dwelling', async (request, reply) => {
+    const accounts = await accessibleAccounts(app.db, request.resident!.id);
+    return reply.viewAsync('dwelling/index', { section: '/services', accounts });
+  });
+
+  app.get('/dwelling/:accountId', async (request, reply) => {
+    const account = await accountOf(request);
+    if (!account) return renderError(request, reply, 404);
+    return show(request, reply, account);
+  });
+
+  app.post('/dwelling/:accountId', async (request, reply) => {
+    const account = await accountOf(request);
+    if (!account) return renderError(request, reply, 404);
+    if (!can(account.rights, 'change-dwelling')) return renderError(request, reply, 403, 'Менять данные помещения может только владелец лицевого счёта.');
+    const body = (request.body ?? {}) as ChangeBody;
+    const form = { area: String(body.area ?? ''), residentsCount: String(body.residentsCount ?? '') };
+    const area = parseArea(form.area);
+    const residents = parseResidentsCount(form.residentsCount);
+    if (!area.ok || !residents.ok) {
+      const errors = { ...(area.ok ? {} : { area: area.error }), ...(residents.ok ? {} : { residentsCount: residents.error }) };
+      reply.code(422);
+      return show(request, reply, account, { form, errors });
+    }
+    await submitDwellingChange(app.db, {
+      accountId: account.id,
+      residentId: request.resident!.id,
+      area: area.value,
+      residentsCount: residents.value,
+      today: app.clock.today(),
+      now: app.clock.now(),
+    });
+    return reply.redirect(`/dwelling/${account.id}?saved=1`, 303);
+  });
+};
+
+export default dwelling;

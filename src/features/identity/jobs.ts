@@ -1,0 +1,16 @@
+import type { JobDefinition } from '../../jobs/types.js';
+import { deleteExpiredDocuments, uploadDir } from './service.js';
+
+/** Hourly: removes identity scans whose retention period after the decision has passed. */
+export const identityRetentionJob: JobDefinition<Record<string, never>> = {
+  name: 'identity-retention',
+  every: 3600_000,
+  async handle(_payload, ctx) {
+    const deleted = await deleteExpiredDocuments(ctx.db, {
+      now: ctx.clock.now(),
+      retentionDays: ctx.config.identityRetentionDays,
+      uploadDir: uploadDir(ctx.config),
+    });
+    if (deleted > 0) ctx.log.info({ deleted }, 'identity documents deleted after the retention period');
+  },
+};

@@ -1,0 +1,57 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Transaction } from 'kysely';
+import type { Database } from '../../db/schema.js';
+import { consentText } from './rules.js';
+import { sampleScanPng } from './sample-scan.js';
+import { uploadDir } from './service.js';
+
+export const WAITING_RESIDENT_EMAIL = 'waiting@demo.local';
+
+/** Demo: a resident whose passport scan waits in the moderators' queue. */
+export async function seedIdentity(
+  trx: Transaction<Database>,
+  options: { passwordHash: string; dataDir: string; today: string },
+): Promise<void> {
+  const sentAt = new Date(`${options.today}T07:30:00Z`);
+  const resident = await trx
+    .insertInto('residents')
+    .values({
+      email: WAITING_RESIDENT_EMAIL,
+      phone: '+79167654321',
+      password_hash: options.passwordHash,
+      email_confirmed_at: new Date(sentAt.getTime() - 24 * 3600_000),
+      identity_status: 'pending',
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const submission = await trx
+    .insertInto('identity_submissions')
+    .values({
+      resident_id: resident.id,
+      document_kind: 'passport',
+      consent_text: consentText(30),
+      consented_at: sentAt,
+      created_at: sentAt,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const scan = sampleScanPng();
+  const storedName = `${randomUUID()}.png`;
+  const dir = uploadDir({ dataDir: options.dataDir });
+  await mkdir(dir, { recursive: true });
+  await writeFile(path.join(dir, storedName), scan, { mode: 0o600 });
+  await trx
+    .insertInto('identity_documents')
+    .values({
+      submission_id: submission.id,
+      stored_name: storedName,
+      original_name: 'паспорт-разворот.png',
+      mime_type: 'image/png',
+      size_bytes: scan.length,
+      sha256: createHash('sha256').update(scan).digest('hex'),
+      created_at: sentAt,
+    })
+    .execute();
+}

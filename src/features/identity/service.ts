@@ -1,0 +1,234 @@
+import { randomUUID } from 'node:crypto';
+import { rename } from 'node:fs/promises';
+import path from 'node:path';
+import type { Kysely } from 'kysely';
+import type { Config } from '../../config.js';
+import { recordAudit } from '../../backoffice/audit/service.js';
+import type { Database, IdentityStatus } from '../../db/schema.js';
+import { canUpload } from './rules.js';
+import type { DocumentKind, DocumentMime, SubmissionStatus } from './tables.js';
+import { removeFiles, type ReceivedFile } from './upload.js';
+
+/** Payments and account links need a confirmed identity (DOMAIN.md: identity levels). */
+export function identityConfirmed(resident: { identityStatus: IdentityStatus }): boolean {
+  return resident.identityStatus === 'confirmed';
+}
+
+/** Scans live outside public/, under DATA_DIR. */
+export function uploadDir(config: Pick<Config, 'dataDir'>): string {
+  return path.join(config.dataDir, 'uploads');
+}
+
+export type DocumentFile = {
+  id: number;
+  originalName: string;
+  mime: DocumentMime;
+  size: number;
+  storedName: string;
+  deletedAt: Date | null;
+};
+
+export type Submission = {
+  id: number;
+  kind: DocumentKind;
+  status: SubmissionStatus;
+  rejectionReason: string | null;
+  createdAt: Date;
+  decidedAt: Date | null;
+  documents: DocumentFile[];
+};
+
+const documentColumns = [
+  'identity_documents.id',
+  'identity_documents.original_name',
+  'identity_documents.mime_type',
+  'identity_documents.size_bytes',
+  'identity_documents.stored_name',
+  'identity_documents.deleted_at',
+] as const;
+
+function toDocument(row: {
+  id: number;
+  original_name: string;
+  mime_type: DocumentMime;
+  size_bytes: number;
+  stored_name: string;
+  deleted_at: Date | null;
+}): DocumentFile {
+  return {
+    id: row.id,
+    originalName: row.original_name,
+    mime: row.mime_type,
+    size: row.size_bytes,
+    storedName: row.stored_name,
+    deletedAt: row.deleted_at,
+  };
+}
+
+export async function documentsOf(db: Kysely<Database>, submissionId: number): Promise<DocumentFile[]> {
+  const rows = await db
+    .selectFrom('identity_documents')
+    .select(documentColumns)
+    .where('submission_id', '=', submissionId)
+    .orderBy('id')
+    .execute();
+  return rows.map(toDocument);
+}
+
+/** The resident's latest submission with its files, for the «Подтверждение личности» page. */
+export async function latestSubmission(db: Kysely<Database>, residentId: number): Promise<Submission | null> {
+  const row = await db
+    .selectFrom('identity_submissions')
+    .select(['id', 'document_kind', 'status', 'rejection_reason', 'created_at', 'decided_at'])
+    .where('resident_id', '=', residentId)
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  if (!row) return null;
+  return {
+    id: row.id,
+    kind: row.document_kind,
+    status: row.status,
+    rejectionReason: row.rejection_reason,
+    createdAt: row.created_at,
+    decidedAt: row.decided_at,
+    documents: await documentsOf(db, row.id),
+  };
+}
+
+/**
+ * A document, scoped to its owner (a resident) or to the submission a moderator
+ * is reviewing: an id outside the scope is simply not found.
+ */
+export async function findDocument(
+  db: Kysely<Database>,
+  documentId: number,
+  scope: { residentId: number } | { submissionId: number },
+): Promise<DocumentFile | null> {
+  const query = db
+    .selectFrom('identity_documents')
+    .innerJoin('identity_submissions', 'identity_submissions.id', 'identity_documents.submission_id')
+    .select(documentColumns)
+    .where('identity_documents.id', '=', documentId);
+  const row = await ('residentId' in scope
+    ? query.where('identity_submissions.resident_id', '=', scope.residentId)
+    : query.where('identity_documents.submission_id', '=', scope.submissionId)
+  ).executeTakeFirst();
+  return row ? toDocument(row) : null;
+}
+
+export type NewSubmission = {
+  residentId: number;
+  kind: DocumentKind;
+  consentText: string;
+  now: Date;
+  files: ReceivedFile[];
+  uploadDir: string;
+};
+
+/**
+ * Records a submission and moves its files from their temporary names to their
+ * final ones, in one transaction: if anything fails, the rows roll back and the
+ * files already moved are removed, so nothing is left half-done.
+ */
+export async function submitDocuments(db: Kysely<Database>, input: NewSubmission): Promise<'submitted' | 'not-allowed'> {
+  const moved: string[] = [];
+  let committed = false;
+  try {
+    const outcome = await db.transaction().execute(async (trx) => {
+      const resident = await trx
+        .selectFrom('residents')
+        .select('identity_status')
+        .where('id', '=', input.residentId)
+        .forUpdate()
+        .executeTakeFirstOrThrow();
+      if (!canUpload(resident.identity_status)) return 'not-allowed' as const;
+      const submission = await trx
+        .insertInto('identity_submissions')
+        .values({
+          resident_id: input.residentId,
+          document_kind: input.kind,
+          consent_text: input.consentText,
+          consented_at: input.now,
+          created_at: input.now,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      const stored = input.files.map((file) => ({ file, storedName: `${randomUUID()}.${file.extension}` }));
+      await trx
+        .insertInto('identity_documents')
+        .values(
+          stored.map(({ file, storedName }) => ({
+            submission_id: submission.id,
+            stored_name: storedName,
+            original_name: file.originalName,
+            mime_type: file.mime,
+            size_bytes: file.size,
+            sha256: file.sha256,
+            created_at: input.now,
+          })),
+        )
+        .execute();
+      await trx.updateTable('residents').set({ identity_status: 'pending' }).where('id', '=', input.residentId).execute();
+      for (const { file, storedName } of stored) {
+        const target = path.join(input.uploadDir, storedName);
+        await rename(file.tempPath, target);
+        moved.push(target);
+      }
+      return 'submitted' as const;
+    });
+    committed = true;
+    return outcome;
+  } finally {
+    if (!committed) await removeFiles(moved);
+  }
+}
+
+const RETENTION_BATCH = 200;
+
+/**
+ * 152-ФЗ: scans are kept only while needed. Deletes the files of submissions
+ * decided more than `retentionDays` ago, keeps the rows (with deleted_at), and
+ * logs each deletion. Safe to run twice: the file goes first (a missing file is
+ * fine), then the row is marked once.
+ */
+export async function deleteExpiredDocuments(
+  db: Kysely<Database>,
+  options: { now: Date; retentionDays: number; uploadDir: string },
+): Promise<number> {
+  const cutoff = new Date(options.now.getTime() - options.retentionDays * 24 * 3600_000);
+  let deleted = 0;
+  for (;;) {
+    const due = await db
+      .selectFrom('identity_documents')
+      .innerJoin('identity_submissions', 'identity_submissions.id', 'identity_documents.submission_id')
+      .select(['identity_documents.id', 'identity_documents.stored_name', 'identity_documents.submission_id', 'identity_submissions.decided_at'])
+      .where('identity_submissions.decided_at', '<=', cutoff)
+      .where('identity_documents.deleted_at', 'is', null)
+      .orderBy('identity_documents.id')
+      .limit(RETENTION_BATCH)
+      .execute();
+    for (const document of due) {
+      await removeFiles([path.join(options.uploadDir, document.stored_name)]);
+      await db.transaction().execute(async (trx) => {
+        const marked = await trx
+          .updateTable('identity_documents')
+          .set({ deleted_at: options.now })
+          .where('id', '=', document.id)
+          .where('deleted_at', 'is', null)
+          .returning('id')
+          .executeTakeFirst();
+        if (!marked) return;
+        deleted += 1;
+        await recordAudit(trx, {
+          staffId: null,
+          action: 'identity.document.deleted',
+          subjectType: 'identity_document',
+          subjectId: document.id,
+          details: { submissionId: document.submission_id, decidedAt: document.decided_at, retentionDays: options.retentionDays },
+        });
+      });
+    }
+    if (due.length < RETENTION_BATCH) return deleted;
+  }
+}

@@ -1,0 +1,41 @@
+import type { ColumnType, Generated } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+
+export type DocumentKind = 'passport' | 'driving_licence' | 'other';
+export type SubmissionStatus = 'pending' | 'approved' | 'rejected';
+export type DocumentMime = 'image/jpeg' | 'image/png' | 'application/pdf';
+
+export type IdentitySubmissionTable = {
+  id: Generated<number>;
+  resident_id: number;
+  document_kind: DocumentKind;
+  consent_text: string;
+  consented_at: Timestamp;
+  status: ColumnType<SubmissionStatus, SubmissionStatus | undefined, SubmissionStatus>;
+  rejection_reason: string | null;
+  decided_by: number | null;
+  decided_at: NullableTimestamp;
+  created_at: Timestamp;
+};
+
+export type IdentityDocumentTable = {
+  id: Generated<number>;
+  submission_id: number;
+  /** A random name under DATA_DIR/uploads; never derived from what the resident sent. */
+  stored_name: string;
+  /** The resident's file name, cleaned, for display only. */
+  original_name: string;
+  /** Decided from the file's bytes. */
+  mime_type: DocumentMime;
+  size_bytes: number;
+  sha256: string;
+  created_at: Timestamp;
+  deleted_at: NullableTimestamp;
+};
+
+export type IdentityTables = {
+  identity_submissions: IdentitySubmissionTable;
+  identity_documents: IdentityDocumentTable;
+};

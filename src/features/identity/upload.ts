@@ -1,0 +1,137 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { once } from 'node:events';
+import path from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { FastifyRequest } from 'fastify';
+import { fileTypeFromFile } from 'file-type';
+import { ALLOWED_TYPES, MAX_FILES, displayName, fileNameProblem, isAllowedMime } from './rules.js';
+import type { DocumentMime } from './tables.js';
+
+/** One accepted file, still under its temporary name. */
+export type ReceivedFile = {
+  tempPath: string;
+  originalName: string;
+  mime: DocumentMime;
+  extension: string;
+  size: number;
+  sha256: string;
+};
+
+export type UploadErrors = Partial<Record<'kind' | 'documents' | 'consent', string>>;
+
+export type ReceivedUpload = {
+  kind: string | undefined;
+  consent: boolean;
+  files: ReceivedFile[];
+  errors: UploadErrors;
+  /** A file was over the size limit: the answer is 413. */
+  tooLarge: boolean;
+  /** Every temporary file written, valid or not; the caller removes them in `finally`. */
+  tempPaths: string[];
+};
+
+export const FILE_FIELD = 'documents';
+
+/**
+ * Reads the whole multipart body: fields, and files streamed to temporary names
+ * in the upload folder while their SHA-256 is computed. The type of each file is
+ * decided from its bytes. Nothing here is final: the caller renames the files
+ * only once the whole submission is valid and its rows are written.
+ */
+export async function receiveUpload(request: FastifyRequest, uploadDir: string): Promise<ReceivedUpload> {
+  const received: ReceivedUpload = { kind: undefined, consent: false, files: [], errors: {}, tooLarge: false, tempPaths: [] };
+  const fileError = (message: string) => {
+    received.errors.documents ??= message;
+  };
+  try {
+    for await (const part of request.parts()) {
+      if (part.type === 'field') {
+        if (part.fieldname === 'kind') received.kind = String(part.value);
+        if (part.fieldname === 'consent') received.consent = part.value === 'yes';
+        continue;
+      }
+      const name = part.filename ?? '';
+      // Every stream must be read to the end or the request never finishes.
+      if (part.fieldname !== FILE_FIELD || name === '' || received.errors.documents) {
+        await drain(part.file);
+        continue;
+      }
+      const nameProblem = fileNameProblem(name);
+      if (nameProblem) {
+        await drain(part.file);
+        fileError(nameProblem);
+        continue;
+      }
+      const tempPath = path.join(uploadDir, `${randomUUID()}.part`);
+      received.tempPaths.push(tempPath);
+      const { size, sha256 } = await writeHashed(part.file, tempPath);
+      const shown = displayName(name);
+      // pipeline() resolves even when the size limit cut the file short.
+      if (part.file.truncated) {
+        received.tooLarge = true;
+        fileError(`Файл «${shown}» больше 10 МБ. Уменьшите его (например, сохраните скан с меньшим разрешением) и загрузите снова.`);
+        continue;
+      }
+      if (size === 0) {
+        fileError(`Файл «${shown}» пустой. Выберите файл со сканом документа.`);
+        continue;
+      }
+      const type = await fileTypeFromFile(tempPath);
+      if (!isAllowedMime(type?.mime)) {
+        fileError(`Файл «${shown}» не является изображением JPEG, PNG или документом PDF. Загрузите скан в одном из этих форматов.`);
+        continue;
+      }
+      received.files.push({ tempPath, originalName: shown, mime: type.mime, extension: ALLOWED_TYPES[type.mime], size, sha256 });
+    }
+  } catch (error) {
+    fileError(messageFor(error, request));
+  }
+  return received;
+}
+
+export async function removeFiles(paths: string[]): Promise<void> {
+  await Promise.all(paths.map((p) => rm(p, { force: true })));
+}
+
+function messageFor(error: unknown, request: FastifyRequest): string {
+  const limits = request.server.multipartErrors;
+  if (error instanceof limits.FilesLimitError) return `Можно загрузить не больше ${MAX_FILES} файлов за один раз.`;
+  if (error instanceof limits.PartsLimitError || error instanceof limits.FieldsLimitError) {
+    return 'Форма отправлена с лишними полями. Обновите страницу и попробуйте снова.';
+  }
+  if (error instanceof limits.InvalidMultipartContentTypeError) return 'Выберите файл документа и отправьте форму ещё раз.';
+  request.log.warn({ err: error }, 'identity upload was cut off');
+  return 'Файлы загрузились не полностью: соединение прервалось. Попробуйте ещё раз.';
+}
+
+async function writeHashed(file: Readable, target: string): Promise<{ size: number; sha256: string }> {
+  const hash = createHash('sha256');
+  let size = 0;
+  const tap = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      hash.update(chunk);
+      size += chunk.length;
+      callback(null, chunk);
+    },
+  });
+  // Opened before streaming, so a stream destroyed by a broken request cannot
+  // create the file after the caller has removed it.
+  const out = createWriteStream(target, { flags: 'wx', mode: 0o600 });
+  try {
+    await once(out, 'ready');
+  } catch (error) {
+    file.resume();
+    throw error;
+  }
+  await pipeline(file, tap, out);
+  return { size, sha256: hash.digest('hex') };
+}
+
+function drain(file: Readable): Promise<void> {
+  return new Promise((resolve) => {
+    file.on('end', resolve).on('close', resolve).on('error', () => resolve()).resume();
+  });
+}

@@ -1,0 +1,146 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { requireResident } from '../../plugins/auth.js';
+import { renderError } from '../../plugins/errors.js';
+import { CODE_ERRORS, CODE_REFUSALS, emailError, field, phoneError } from '../auth/form.js';
+import { overLimit, tooManyAttempts } from '../auth/limits.js';
+import { LIMITS, maskPhone, normaliseEmail, normalisePhone, passwordProblem } from '../auth/rules.js';
+import { RESEND_AFTER_MS, normaliseCode } from '../one-time-codes/rules.js';
+import {
+  activeSessions, changePassword, checkCurrentPassword, confirmEmailChange, confirmPhoneChange, endSession, isEmailChangeLinkValid,
+  pendingPhone, profileOf, startEmailChange, startPhoneChange,
+} from './service.js';
+
+type Errors = Record<string, string>;
+
+
+const DONE: Record<string, string> = {
+  phone: 'Номер телефона изменён.',
+  'email-sent': 'Мы отправили ссылку на новый адрес. Адрес сменится, когда вы откроете её. На прежний адрес отправлено уведомление.',
+  email: 'Адрес электронной почты изменён.',
+  password: 'Пароль изменён. Все остальные сеансы завершены.',
+  session: 'Сеанс завершён.',
+};
+
+/** The resident's own account: contacts, password and the sessions signed in with it. */
+const profile: FastifyPluginAsync = async (app) => {
+  const { db, config, clock } = app;
+
+  // The link in the email works without signing in: it proves the new address on its own.
+  app.get<{ Querystring: { token?: string } }>('/email-change/confirm', async (request, reply) => {
+    const token = request.query.token ?? '';
+    if (!(await isEmailChangeLinkValid(db, token, clock.now()))) return reply.code(410).viewAsync('auth/invalid-link', { title: 'Ссылка недействительна', kind: 'email-change' });
+    return reply.viewAsync('profile/confirm-email', { title: 'Новый адрес электронной почты', token });
+  });
+
+  app.post('/email-change/confirm', async (request, reply) => {
+    const result = await confirmEmailChange(db, { token: field(request.body, 'token'), now: clock.now() });
+    if (result === 'invalid') return reply.code(410).viewAsync('auth/invalid-link', { title: 'Ссылка недействительна', kind: 'email-change' });
+    if (result === 'taken') return reply.code(409).viewAsync('profile/email-taken', { title: 'Адрес уже занят' });
+    return reply.redirect(request.resident ? '/profile?done=email' : '/login', 303);
+  });
+
+  await app.register(async (own) => {
+    own.addHook('preHandler', requireResident);
+
+    own.get<{ Querystring: { done?: string } }>('/profile', async (request, reply) => {
+      const residentId = request.resident!.id;
+      const [details, sessions] = await Promise.all([
+        profileOf(db, residentId),
+        activeSessions(db, { residentId, currentSid: request.session.sessionId, now: clock.now() }),
+      ]);
+      const notice = request.query.done ? DONE[request.query.done] : undefined;
+      return reply.viewAsync('profile/index', { title: 'Профиль', section: '/profile', details, sessions, notice });
+    });
+
+    // Phone: a code by SMS to the new number
+    const phoneForm = (reply: FastifyReply, values: { phone?: string }, errors: Errors) =>
+      reply.viewAsync('profile/phone', { title: 'Номер телефона', section: '/profile', values, errors });
+
+    own.get('/profile/phone', async (_request, reply) => phoneForm(reply, {}, {}));
+
+    own.post('/profile/phone', async (request, reply) => {
+      const values = { phone: field(request.body, 'phone').trim() };
+      const phone = normalisePhone(values.phone);
+      if (!phone) {
+        return phoneForm(reply.code(422), values, { phone: phoneError(values.phone) });
+      }
+      if (phone === request.resident!.phone) return phoneForm(reply.code(422), values, { phone: 'Это ваш текущий номер' });
+      const issued = await startPhoneChange(db, { residentId: request.resident!.id, phone, now: clock.now(), secret: config.sessionSecret });
+      if (!issued.ok) return phoneForm(reply, values, { phone: tooManyAttempts(reply, issued.retryAfterMs, CODE_REFUSALS[issued.reason]) });
+      return reply.redirect('/profile/phone/confirm', 303);
+    });
+
+    async function phoneCodePage(request: FastifyRequest, reply: FastifyReply, errors: Errors) {
+      const pending = await pendingPhone(db, request.resident!.id);
+      if (!pending) return reply.redirect('/profile/phone', 303);
+      const resendInMs = Math.max(0, pending.sentAt.getTime() + RESEND_AFTER_MS - clock.now().getTime());
+      return reply.viewAsync('profile/phone-code', {
+        title: 'Код подтверждения', section: '/profile', phone: pending.phone, masked: maskPhone(pending.phone), resendInSeconds: Math.ceil(resendInMs / 1000), errors,
+      });
+    }
+
+    own.get('/profile/phone/confirm', async (request, reply) => phoneCodePage(request, reply, {}));
+
+    own.post('/profile/phone/confirm', async (request, reply) => {
+      const code = normaliseCode(field(request.body, 'code'));
+      if (!code) return phoneCodePage(request, reply.code(422), { code: 'Введите код из 6 цифр' });
+      const result = await confirmPhoneChange(db, { residentId: request.resident!.id, code, now: clock.now(), secret: config.sessionSecret });
+      if (result === 'ok') return reply.redirect('/profile?done=phone', 303);
+      if (result === 'no-code') return reply.redirect('/profile/phone', 303);
+      return phoneCodePage(request, reply.code(422), { code: CODE_ERRORS[result] });
+    });
+
+    // Email: a link to the new address, a notice to the old one
+    const emailForm = (reply: FastifyReply, values: { email?: string }, errors: Errors) =>
+      reply.viewAsync('profile/email', { title: 'Электронная почта', section: '/profile', values, errors });
+
+    own.get('/profile/email', async (_request, reply) => emailForm(reply, {}, {}));
+
+    own.post('/profile/email', async (request, reply) => {
+      const values = { email: field(request.body, 'email').trim() };
+      const email = normaliseEmail(values.email);
+      const password = field(request.body, 'password');
+      const errors: Errors = {};
+      if (!email) errors.email = emailError(values.email);
+      else if (email === request.resident!.email.toLowerCase()) errors.email = 'Это ваш текущий адрес';
+      if (!password) errors.password = 'Введите пароль';
+      if (!email || Object.keys(errors).length > 0) return emailForm(reply.code(422), values, errors);
+      const now = clock.now();
+      const waitMs = await overLimit(db, [[LIMITS.emailChangePerAccount, String(request.resident!.id)], [LIMITS.passwordCheckPerAccount, String(request.resident!.id)]], now);
+      if (waitMs !== null) return emailForm(reply, values, { email: tooManyAttempts(reply, waitMs) });
+      if (!(await checkCurrentPassword(db, request.resident!.id, password))) return emailForm(reply.code(422), values, { password: 'Неверный пароль' });
+      await startEmailChange(db, { residentId: request.resident!.id, email, now, publicUrl: config.publicUrl });
+      return reply.redirect('/profile?done=email-sent', 303);
+    });
+
+    // Password: the current one first
+    const passwordForm = (reply: FastifyReply, errors: Errors) =>
+      reply.viewAsync('profile/password', { title: 'Смена пароля', section: '/profile', errors });
+
+    own.get('/profile/password', async (_request, reply) => passwordForm(reply, {}));
+
+    own.post('/profile/password', async (request, reply) => {
+      const current = field(request.body, 'current_password');
+      const password = field(request.body, 'password');
+      const errors: Errors = {};
+      if (!current) errors.current_password = 'Введите текущий пароль';
+      const problem = passwordProblem(password, request.resident!.email);
+      if (problem) errors.password = problem;
+      else if (field(request.body, 'password_repeat') !== password) errors.password_repeat = 'Пароли не совпадают';
+      if (Object.keys(errors).length > 0) return passwordForm(reply.code(422), errors);
+      const waitMs = await overLimit(db, [[LIMITS.passwordCheckPerAccount, String(request.resident!.id)]], clock.now());
+      if (waitMs !== null) return passwordForm(reply, { current_password: tooManyAttempts(reply, waitMs) });
+      if (!(await checkCurrentPassword(db, request.resident!.id, current))) return passwordForm(reply.code(422), { current_password: 'Неверный текущий пароль' });
+      await changePassword(db, { residentId: request.resident!.id, password, keepSid: request.session.sessionId, publicUrl: config.publicUrl });
+      return reply.redirect('/profile?done=password', 303);
+    });
+
+    own.post<{ Params: { handle: string } }>('/profile/sessions/:handle/end', async (request, reply) => {
+      const ended = await endSession(db, { residentId: request.resident!.id, handle: request.params.handle, currentSid: request.session.sessionId });
+      if (!ended) return renderError(request, reply, 404);
+      return reply.redirect('/profile?done=session', 303);
+    });
+  });
+};
+
+export default profile;

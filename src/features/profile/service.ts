@@ -1,0 +1,151 @@
+import { createHash } from 'node:crypto';
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../../db/schema.js';
+import { sendEmailLater, sendSmsLater } from '../../messaging/service.js';
+import { hashPassword, verifyPassword } from '../../plugins/passwords.js';
+import { emailChangeEmail, emailChangeNoticeEmail, phoneChangeSms } from '../auth/messages.js';
+import { EMAIL_CHANGE_TTL_MS, describeDevice } from '../auth/rules.js';
+import { setPassword } from '../auth/service.js';
+import { checkCode, issueCode, openCode, type CheckResult, type IssueResult } from '../one-time-codes/service.js';
+import { consumeToken, issueToken, peekToken, revokeTokens } from '../tokens/service.js';
+
+type Db = Kysely<Database>;
+
+const PHONE_CHANGE = 'phone-change';
+const EMAIL_CHANGE = 'email-change';
+
+export type Profile = { email: string; phone: string; emailConfirmedAt: Date | null };
+
+export async function profileOf(db: Db, residentId: number): Promise<Profile> {
+  const row = await db
+    .selectFrom('residents')
+    .select(['email', 'phone', 'email_confirmed_at'])
+    .where('id', '=', residentId)
+    .executeTakeFirstOrThrow();
+  return { email: row.email, phone: row.phone, emailConfirmedAt: row.email_confirmed_at };
+}
+
+// A session is named on the page by a hash of its id: the id itself is a secret.
+function sessionHandle(sid: string): string {
+  return createHash('sha256').update(sid).digest('hex').slice(0, 32);
+}
+
+export type ActiveSession = { handle: string; device: string; ip: string | null; startedAt: Date; lastSeenAt: Date; current: boolean };
+
+/** The resident's sessions that have not expired, the current one first, then by last activity. */
+export async function activeSessions(db: Db, input: { residentId: number; currentSid: string; now: Date }): Promise<ActiveSession[]> {
+  const rows = await db
+    .selectFrom('sessions')
+    .select(['sid', 'user_agent', 'ip', 'created_at', 'updated_at'])
+    .where('area', '=', 'resident')
+    .where('resident_id', '=', input.residentId)
+    .where('expires_at', '>', input.now)
+    .orderBy('updated_at', 'desc')
+    .execute();
+  return rows
+    .map((row) => ({
+      handle: sessionHandle(row.sid),
+      device: describeDevice(row.user_agent),
+      ip: row.ip,
+      startedAt: row.created_at,
+      lastSeenAt: row.updated_at,
+      current: row.sid === input.currentSid,
+    }))
+    .sort((a, b) => Number(b.current) - Number(a.current));
+}
+
+/** Ends one of the resident's other sessions; false when there is no such session of theirs. */
+export async function endSession(db: Db, input: { residentId: number; handle: string; currentSid: string }): Promise<boolean> {
+  const sids = await db
+    .selectFrom('sessions')
+    .select('sid')
+    .where('area', '=', 'resident')
+    .where('resident_id', '=', input.residentId)
+    .where('sid', '<>', input.currentSid)
+    .execute();
+  const match = sids.find((row) => sessionHandle(row.sid) === input.handle);
+  if (!match) return false;
+  await db.deleteFrom('sessions').where('sid', '=', match.sid).where('resident_id', '=', input.residentId).execute();
+  return true;
+}
+
+/** Sends a code to the new number; the number changes only when the code comes back. */
+export async function startPhoneChange(
+  db: Db,
+  input: { residentId: number; phone: string; now: Date; secret: string },
+): Promise<IssueResult> {
+  return db.transaction().execute(async (trx) => {
+    const issued = await issueCode(trx, { purpose: PHONE_CHANGE, subjectId: input.residentId, channel: 'sms', destination: input.phone, now: input.now, secret: input.secret });
+    if (issued.ok) await sendSmsLater(trx, { to: input.phone, text: phoneChangeSms(issued.code) });
+    return issued;
+  });
+}
+
+/** The number waiting for its code, if any. */
+export async function pendingPhone(db: Db, residentId: number): Promise<{ phone: string; sentAt: Date } | undefined> {
+  const open = await openCode(db, { purpose: PHONE_CHANGE, subjectId: residentId });
+  return open && { phone: open.destination, sentAt: open.createdAt };
+}
+
+export async function confirmPhoneChange(
+  db: Db,
+  input: { residentId: number; code: string; now: Date; secret: string },
+): Promise<CheckResult> {
+  const pending = await pendingPhone(db, input.residentId);
+  if (!pending) return 'no-code';
+  const result = await checkCode(db, { purpose: PHONE_CHANGE, subjectId: input.residentId, code: input.code, now: input.now, secret: input.secret });
+  if (result === 'ok') await db.updateTable('residents').set({ phone: pending.phone }).where('id', '=', input.residentId).execute();
+  return result;
+}
+
+export async function checkCurrentPassword(db: Db, residentId: number, password: string): Promise<boolean> {
+  const row = await db.selectFrom('residents').select('password_hash').where('id', '=', residentId).executeTakeFirstOrThrow();
+  return verifyPassword(row.password_hash, password);
+}
+
+/**
+ * Mails a confirmation link to the new address and tells the old one. An address
+ * that another account already has gets nothing, and the resident sees the same
+ * answer, so the form does not reveal who is registered.
+ */
+export async function startEmailChange(db: Db, input: { residentId: number; email: string; now: Date; publicUrl: string }): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const resident = await trx.selectFrom('residents').select('email').where('id', '=', input.residentId).executeTakeFirstOrThrow();
+    const taken = await trx.selectFrom('residents').select('id').where(sql<boolean>`lower(email) = ${input.email}`).executeTakeFirst();
+    await sendEmailLater(trx, { to: resident.email, ...emailChangeNoticeEmail(input.email, input.publicUrl) });
+    if (taken) return;
+    await revokeTokens(trx, { purpose: EMAIL_CHANGE, subjectId: input.residentId, now: input.now });
+    const { token } = await issueToken(trx, {
+      purpose: EMAIL_CHANGE, subjectId: input.residentId, ttlMs: EMAIL_CHANGE_TTL_MS, now: input.now, data: { email: input.email },
+    });
+    await sendEmailLater(trx, { to: input.email, ...emailChangeEmail(`${input.publicUrl}/email-change/confirm?token=${token}`) });
+  });
+}
+
+export async function isEmailChangeLinkValid(db: Db, token: string, now: Date): Promise<boolean> {
+  return (await peekToken(db, { purpose: EMAIL_CHANGE, token, now })) !== null;
+}
+
+/** Uses the link up and moves the account to the new, now confirmed, address. */
+export async function confirmEmailChange(db: Db, input: { token: string; now: Date }): Promise<'ok' | 'invalid' | 'taken'> {
+  return db.transaction().execute(async (trx) => {
+    const used = await consumeToken(trx, { purpose: EMAIL_CHANGE, token: input.token, now: input.now });
+    const email = used && typeof used.data.email === 'string' ? used.data.email : null;
+    if (!used || !email) return 'invalid';
+    const taken = await trx.selectFrom('residents').select('id').where(sql<boolean>`lower(email) = ${email}`).executeTakeFirst();
+    if (taken) return 'taken';
+    await trx.updateTable('residents').set({ email, email_confirmed_at: input.now }).where('id', '=', used.subjectId).execute();
+    return 'ok';
+  });
+}
+
+/** Sets a new password (the current one already checked) and ends every other session. */
+export async function changePassword(
+  db: Db,
+  input: { residentId: number; password: string; keepSid: string; publicUrl: string },
+): Promise<void> {
+  const passwordHash = await hashPassword(input.password);
+  await db.transaction().execute((trx) =>
+    setPassword(trx, { residentId: input.residentId, passwordHash, keepSid: input.keepSid, publicUrl: input.publicUrl }),
+  );
+}

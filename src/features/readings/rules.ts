@@ -1,0 +1,151 @@
+import type { Resource } from '../services/tables.js';
+
+// Meter-reading rules (DOMAIN.md). Dates are Moscow calendar dates, YYYY-MM-DD;
+// a period is the first day of its month.
+
+export const RESOURCE_NAMES: Record<Resource, string> = {
+  cold_water: 'Холодная вода',
+  hot_water: 'Горячая вода',
+  electricity: 'Электроэнергия',
+  gas: 'Газ',
+  heat: 'Отопление',
+};
+
+export const RESOURCE_UNITS: Record<Resource, string> = {
+  cold_water: 'м³',
+  hot_water: 'м³',
+  electricity: 'кВт·ч',
+  gas: 'м³',
+  heat: 'Гкал',
+};
+
+/**
+ * When readings for a month are accepted: from `opensDay` of the month to
+ * `closesDay` of the same month (closesNextMonth false) or of the next month.
+ */
+export type Window = { opensDay: number; closesDay: number; closesNextMonth: boolean };
+
+const WATER: Window = { opensDay: 15, closesDay: 3, closesNextMonth: true };
+const ELECTRICITY: Window = { opensDay: 15, closesDay: 26, closesNextMonth: false };
+
+/**
+ * Submission windows by the date they apply from (newest first). Gas and heat have
+ * no city-wide rule in DOMAIN.md: they follow the water window.
+ */
+export const WINDOW_RULES: { from: string; windows: Record<Resource, Window> }[] = [
+  { from: '2020-01-01', windows: { cold_water: WATER, hot_water: WATER, gas: WATER, heat: WATER, electricity: ELECTRICITY } },
+];
+
+/**
+ * A jump is unusual when the period's consumption is above `factor` × the average of
+ * the last `periods` periods, or, with no history yet, above the absolute bound.
+ */
+export const JUMP_RULE = { factor: 3, periods: 6 };
+export const JUMP_BOUNDS: Record<Resource, number> = {
+  cold_water: 50,
+  hot_water: 50,
+  electricity: 3000,
+  gas: 500,
+  heat: 10,
+};
+
+export function addMonths(date: string, months: number): string {
+  const [y, m] = date.split('-').map(Number) as [number, number];
+  return new Date(Date.UTC(y, m - 1 + months, 1)).toISOString().slice(0, 10);
+}
+
+export function periodOf(date: string): string {
+  return `${date.slice(0, 7)}-01`;
+}
+
+function dayOn(period: string, day: number): string {
+  return `${period.slice(0, 8)}${String(day).padStart(2, '0')}`;
+}
+
+function windowFor(resource: Resource, date: string): Window {
+  const rule = WINDOW_RULES.find((r) => date >= r.from) ?? WINDOW_RULES[WINDOW_RULES.length - 1]!;
+  return rule.windows[resource];
+}
+
+export type WindowState =
+  | { open: true; period: string; closesOn: string }
+  | { open: false; opensOn: string };
+
+/**
+ * Whether readings of this resource are accepted on `today`, for which period
+ * (on the 1st–3rd a water reading belongs to the previous month), and otherwise
+ * when the window opens next.
+ */
+export function windowState(resource: Resource, today: string): WindowState {
+  const day = Number(today.slice(8, 10));
+  const thisPeriod = periodOf(today);
+  const lastPeriod = addMonths(thisPeriod, -1);
+  const current = windowFor(resource, thisPeriod);
+  if (current.closesNextMonth) {
+    if (day >= current.opensDay) return { open: true, period: thisPeriod, closesOn: dayOn(addMonths(thisPeriod, 1), current.closesDay) };
+    const previous = windowFor(resource, lastPeriod);
+    if (previous.closesNextMonth && day <= previous.closesDay) {
+      return { open: true, period: lastPeriod, closesOn: dayOn(thisPeriod, previous.closesDay) };
+    }
+  } else if (day >= current.opensDay && day <= current.closesDay) {
+    return { open: true, period: thisPeriod, closesOn: dayOn(thisPeriod, current.closesDay) };
+  }
+  if (day < current.opensDay) return { open: false, opensOn: dayOn(thisPeriod, current.opensDay) };
+  const nextPeriod = addMonths(thisPeriod, 1);
+  return { open: false, opensOn: dayOn(nextPeriod, windowFor(resource, nextPeriod).opensDay) };
+}
+
+/** How long before its verification date the resident is reminded of it. */
+export const VERIFICATION_REMINDER_DAYS = 30;
+
+/** The verification date is near (but not passed): the form reminds the resident. */
+export function verificationDueSoon(nextVerificationDate: string, today: string): boolean {
+  const reminderFrom = new Date(Date.parse(`${nextVerificationDate}T00:00:00Z`) - VERIFICATION_REMINDER_DAYS * 86_400_000).toISOString().slice(0, 10);
+  return today >= reminderFrom && today <= nextVerificationDate;
+}
+
+/** A meter whose verification date has passed may not be read for billing. */
+export function verificationOverdue(nextVerificationDate: string, today: string): boolean {
+  return today > nextVerificationDate;
+}
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
+
+/** "123,4", "123.456", " 0 " → a number with at most 3 decimals, never negative. */
+export function parseReading(input: string): Parsed<number> {
+  const text = input.trim().replace(/\s+/g, '');
+  if (text === '') return { ok: false, error: 'Введите показания' };
+  if (text.startsWith('-')) return { ok: false, error: 'Показания не могут быть отрицательными' };
+  const match = /^(\d{1,11})(?:[.,](\d{1,3}))?$/.exec(text);
+  if (!match) {
+    if (/^\d+[.,]\d{4,}$/.test(text)) return { ok: false, error: 'Введите не больше трёх знаков после запятой' };
+    return { ok: false, error: 'Введите число, например 123,456' };
+  }
+  const thousandths = Number(match[1]) * 1000 + Number((match[2] ?? '').padEnd(3, '0'));
+  return { ok: true, value: thousandths / 1000 };
+}
+
+/** Thousandths, so that comparisons of 3-decimal values are exact. */
+function milli(value: number): number {
+  return Math.round(value * 1000);
+}
+
+export function consumption(value: number, previous: number): number {
+  return (milli(value) - milli(previous)) / 1000;
+}
+
+export function lowerThanPrevious(value: number, previous: number): boolean {
+  return milli(value) < milli(previous);
+}
+
+/**
+ * Whether a period's consumption is far above the usual: above JUMP_RULE.factor ×
+ * the average of the last periods, or above the resource's absolute bound when
+ * there is no history (or only zero consumption) to compare with.
+ */
+export function unusualJump(resource: Resource, used: number, history: number[]): boolean {
+  const recent = history.slice(0, JUMP_RULE.periods);
+  const average = recent.length > 0 ? recent.reduce((sum, v) => sum + v, 0) / recent.length : 0;
+  if (average > 0) return used > JUMP_RULE.factor * average;
+  return used > JUMP_BOUNDS[resource];
+}

@@ -1,0 +1,303 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from '../../db/schema.js';
+import type { Resource } from '../services/tables.js';
+import {
+  JUMP_RULE,
+  RESOURCE_NAMES,
+  RESOURCE_UNITS,
+  addMonths,
+  consumption,
+  lowerThanPrevious,
+  parseReading,
+  unusualJump,
+  verificationDueSoon,
+  verificationOverdue,
+  windowState,
+  type WindowState,
+} from './rules.js';
+
+type MeterRow = {
+  id: number;
+  payer_account_id: number;
+  resource: Resource;
+  serial_number: string;
+  zones: number;
+  next_verification_date: string;
+  installed_on: string;
+  initial_t1: number;
+  initial_t2: number | null;
+  initial_t3: number | null;
+  replaced_on: string | null;
+  active: boolean;
+};
+
+type ReadingRow = { meter_id: number; period: string; value_t1: number; value_t2: number | null; value_t3: number | null; submitted_at: Date };
+
+export type Zone = { field: string; label: string; previous: number; submitted: number | null };
+
+export type MeterPanel = {
+  id: number;
+  resource: Resource;
+  resourceName: string;
+  unit: string;
+  serialNumber: string;
+  nextVerificationDate: string;
+  overdue: boolean;
+  dueSoon: boolean;
+  window: WindowState;
+  /** The reading already sent for the open period (a new one replaces it). */
+  submittedAt: Date | null;
+  zones: Zone[];
+};
+
+export type HistoryEntry = { period: string; values: number[]; used: number; submittedAt: Date };
+
+function valuesOf(row: { value_t1: number; value_t2: number | null; value_t3: number | null }, zones: number): number[] {
+  return [row.value_t1, row.value_t2 ?? 0, row.value_t3 ?? 0].slice(0, zones);
+}
+
+function initialValues(meter: MeterRow): number[] {
+  return [meter.initial_t1, meter.initial_t2 ?? 0, meter.initial_t3 ?? 0].slice(0, meter.zones);
+}
+
+/** "Показания: Электроэнергия T1, № 123" for multi-zone meters, "Показания: Холодная вода, № 123" otherwise. */
+export function zoneLabel(resource: Resource, zones: number, zone: number, serial: string): string {
+  const zoneName = zones > 1 ? ` T${zone}` : '';
+  return `Показания: ${RESOURCE_NAMES[resource]}${zoneName}, № ${serial}`;
+}
+
+export function fieldName(meterId: number, zone: number): string {
+  return `m${meterId}t${zone}`;
+}
+
+function sumOf(values: number[]): number {
+  return values.reduce((a, b) => a + b, 0);
+}
+
+/** Per period, oldest first: the values and the consumption since the previous reading (or installation). */
+function historyOf(meter: MeterRow, readings: ReadingRow[]): HistoryEntry[] {
+  let previous = initialValues(meter);
+  return readings
+    .filter((r) => r.meter_id === meter.id)
+    .sort((a, b) => a.period.localeCompare(b.period))
+    .map((r) => {
+      const values = valuesOf(r, meter.zones);
+      const used = sumOf(values.map((v, i) => consumption(v, previous[i]!)));
+      previous = values;
+      return { period: r.period, values, used, submittedAt: r.submitted_at };
+    });
+}
+
+async function metersOf(db: Kysely<Database>, accountIds: number[], activeOnly: boolean): Promise<MeterRow[]> {
+  if (accountIds.length === 0) return [];
+  let query = db.selectFrom('meters').selectAll().where('payer_account_id', 'in', accountIds);
+  if (activeOnly) query = query.where('active', '=', true);
+  const rows = await query.orderBy('id').execute();
+  // The order of RESOURCE_NAMES: water first, as on the bill.
+  const order = Object.keys(RESOURCE_NAMES);
+  return rows.sort((a, b) => order.indexOf(a.resource) - order.indexOf(b.resource));
+}
+
+async function readingsOf(db: Kysely<Database>, meterIds: number[], since?: string): Promise<ReadingRow[]> {
+  if (meterIds.length === 0) return [];
+  let query = db
+    .selectFrom('meter_readings')
+    .select(['meter_id', 'period', 'value_t1', 'value_t2', 'value_t3', 'submitted_at'])
+    .where('meter_id', 'in', meterIds);
+  if (since) query = query.where('period', '>=', since);
+  return query.execute();
+}
+
+type Prepared = { meter: MeterRow; window: WindowState; overdue: boolean; dueSoon: boolean; previous: number[]; submitted: ReadingRow | null; pastUse: number[] };
+
+// Enough history for the jump rule: the last JUMP_RULE.periods periods before the
+// open one, plus the reading before them and the open period itself.
+async function prepare(db: Kysely<Database>, accountIds: number[], today: string): Promise<Prepared[]> {
+  const meters = await metersOf(db, accountIds, true);
+  const since = addMonths(`${today.slice(0, 7)}-01`, -(JUMP_RULE.periods + 2));
+  const readings = await readingsOf(db, meters.map((m) => m.id), since);
+  // The reading just before the fetched range (if any) anchors the oldest consumption.
+  const anchors = meters.length === 0 ? [] : await db
+    .selectFrom('meter_readings')
+    .select(['meter_id', 'period', 'value_t1', 'value_t2', 'value_t3', 'submitted_at'])
+    .distinctOn('meter_id')
+    .where('meter_id', 'in', meters.map((m) => m.id))
+    .where('period', '<', since)
+    .orderBy('meter_id')
+    .orderBy('period', 'desc')
+    .execute();
+  return meters.map((meter) => {
+    const window = windowState(meter.resource, today);
+    const period = window.open ? window.period : null;
+    const own = [...anchors, ...readings].filter((r) => r.meter_id === meter.id);
+    const history = historyOf(meter, own).filter((h) => h.period >= since);
+    const before = history.filter((h) => period === null || h.period < period);
+    const last = before[before.length - 1];
+    const anchor = anchors.find((a) => a.meter_id === meter.id);
+    const previous = last ? last.values : anchor ? valuesOf(anchor, meter.zones) : initialValues(meter);
+    return {
+      meter,
+      window,
+      overdue: verificationOverdue(meter.next_verification_date, today),
+      dueSoon: verificationDueSoon(meter.next_verification_date, today),
+      previous,
+      submitted: period ? (own.find((r) => r.period === period) ?? null) : null,
+      pastUse: before.map((h) => h.used).reverse(),
+    };
+  });
+}
+
+function panelOf(p: Prepared): MeterPanel {
+  const { meter } = p;
+  const submitted = p.submitted ? valuesOf(p.submitted, meter.zones) : null;
+  return {
+    id: meter.id,
+    resource: meter.resource,
+    resourceName: RESOURCE_NAMES[meter.resource],
+    unit: RESOURCE_UNITS[meter.resource],
+    serialNumber: meter.serial_number,
+    nextVerificationDate: meter.next_verification_date,
+    overdue: p.overdue,
+    dueSoon: p.dueSoon,
+    window: p.window,
+    submittedAt: p.submitted?.submitted_at ?? null,
+    zones: p.previous.map((previous, i) => ({
+      field: fieldName(meter.id, i + 1),
+      label: zoneLabel(meter.resource, meter.zones, i + 1, meter.serial_number),
+      previous,
+      submitted: submitted ? submitted[i]! : null,
+    })),
+  };
+}
+
+/** The account's active meters as the readings form shows them on `today`. */
+export async function meterPanels(db: Kysely<Database>, accountId: number, today: string): Promise<MeterPanel[]> {
+  return (await prepare(db, [accountId], today)).map(panelOf);
+}
+
+/** Meter panels for several accounts at once (the «Показания» page), by account id. */
+export async function meterPanelsFor(db: Kysely<Database>, accountIds: number[], today: string): Promise<Map<number, MeterPanel[]>> {
+  const result = new Map<number, MeterPanel[]>(accountIds.map((id) => [id, []]));
+  for (const p of await prepare(db, accountIds, today)) result.get(p.meter.payer_account_id)!.push(panelOf(p));
+  return result;
+}
+
+export type SubmitResult =
+  | { ok: true; saved: number }
+  | { ok: false; errors: Record<string, string>; needsConfirmation: boolean };
+
+/**
+ * Checks and saves the readings typed for an account's meters. Blank meters are
+ * skipped. Within the window a new reading for the period replaces the earlier one.
+ */
+export async function submitReadings(
+  trx: Transaction<Database>,
+  input: { accountId: number; residentId: number; today: string; now: Date; form: Record<string, string>; confirmed: boolean },
+): Promise<SubmitResult> {
+  const prepared = await prepare(trx, [input.accountId], input.today);
+  const errors: Record<string, string> = {};
+  let needsConfirmation = false;
+  const toSave: { meter: MeterRow; period: string; values: number[] }[] = [];
+
+  for (const p of prepared) {
+    const fields = p.previous.map((_, i) => fieldName(p.meter.id, i + 1));
+    const raw = fields.map((f) => (input.form[f] ?? '').trim());
+    if (raw.every((v) => v === '')) continue;
+    const first = fields[0]!;
+    if (p.overdue) {
+      errors[first] = `Срок поверки счётчика № ${p.meter.serial_number} истёк ${formatDate(p.meter.next_verification_date)}: показания не принимаются. Обратитесь в управляющую организацию, чтобы поверить или заменить счётчик.`;
+      continue;
+    }
+    if (!p.window.open) {
+      errors[first] = `Приём показаний откроется ${formatDate(p.window.opensOn)}`;
+      continue;
+    }
+    const values: number[] = [];
+    raw.forEach((text, i) => {
+      const parsed = parseReading(text);
+      if (!parsed.ok) errors[fields[i]!] = parsed.error;
+      else if (lowerThanPrevious(parsed.value, p.previous[i]!)) {
+        errors[fields[i]!] = `Показания не могут быть меньше предыдущих (${formatValue(p.previous[i]!)})`;
+      } else values.push(parsed.value);
+    });
+    if (values.length !== fields.length) continue;
+    const used = sumOf(values.map((v, i) => consumption(v, p.previous[i]!)));
+    if (!input.confirmed && unusualJump(p.meter.resource, used, p.pastUse)) {
+      errors[first] = `Проверьте показания: расход ${formatValue(used)} ${RESOURCE_UNITS[p.meter.resource]} намного больше обычного. Если всё верно, отметьте «Показания верны» и отправьте ещё раз.`;
+      needsConfirmation = true;
+      continue;
+    }
+    toSave.push({ meter: p.meter, period: p.window.period, values });
+  }
+
+  if (Object.keys(errors).length > 0) return { ok: false, errors, needsConfirmation };
+  if (toSave.length === 0) {
+    const first = prepared.find((p) => p.window.open && !p.overdue);
+    return { ok: false, errors: { [first ? fieldName(first.meter.id, 1) : 'readings']: 'Введите показания хотя бы одного счётчика' }, needsConfirmation: false };
+  }
+  for (const { meter, period, values } of toSave) {
+    const row = { value_t1: values[0]!, value_t2: values[1] ?? null, value_t3: values[2] ?? null, submitted_by: input.residentId, submitted_at: input.now };
+    await trx
+      .insertInto('meter_readings')
+      .values({ meter_id: meter.id, period, ...row })
+      .onConflict((oc) =>
+        oc.columns(['meter_id', 'period']).doUpdateSet((eb) => ({ ...row, replaced_count: eb('meter_readings.replaced_count', '+', 1) })),
+      )
+      .execute();
+  }
+  return { ok: true, saved: toSave.length };
+}
+
+function formatDate(date: string): string {
+  return `${date.slice(8, 10)}.${date.slice(5, 7)}.${date.slice(0, 4)}`;
+}
+
+function formatValue(value: number): string {
+  return value.toLocaleString('ru-RU', { maximumFractionDigits: 3 });
+}
+
+export type MeterHistory = {
+  id: number;
+  accountId: number;
+  resourceName: string;
+  unit: string;
+  serialNumber: string;
+  zones: number;
+  active: boolean;
+  installedOn: string;
+  replacedOn: string | null;
+  nextVerificationDate: string;
+  entries: HistoryEntry[];
+};
+
+/** A meter's readings and consumption per period, newest first. The caller checks access to `accountId`. */
+export async function meterHistory(db: Kysely<Database>, meterId: number): Promise<MeterHistory | null> {
+  const meter = await db.selectFrom('meters').selectAll().where('id', '=', meterId).executeTakeFirst();
+  if (!meter) return null;
+  const readings = await readingsOf(db, [meter.id]);
+  return {
+    id: meter.id,
+    accountId: meter.payer_account_id,
+    resourceName: RESOURCE_NAMES[meter.resource],
+    unit: RESOURCE_UNITS[meter.resource],
+    serialNumber: meter.serial_number,
+    zones: meter.zones,
+    active: meter.active,
+    installedOn: meter.installed_on,
+    replacedOn: meter.replaced_on,
+    nextVerificationDate: meter.next_verification_date,
+    entries: historyOf(meter, readings).reverse(),
+  };
+}
+
+export type MeterSummary = { id: number; resourceName: string; serialNumber: string; active: boolean };
+
+/** Every meter of the account, replaced ones too, for links to their history. */
+export async function meterList(db: Kysely<Database>, accountId: number): Promise<MeterSummary[]> {
+  return (await metersOf(db, [accountId], false)).map((m) => ({
+    id: m.id,
+    resourceName: RESOURCE_NAMES[m.resource],
+    serialNumber: m.serial_number,
+    active: m.active,
+  }));
+}

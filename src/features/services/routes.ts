@@ -1,0 +1,59 @@
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { RIGHTS_NAMES } from '../co-owners/service.js';
+import { accessibleAccounts } from './access.js';
+import { LINK_STATUS_NAMES } from './rules.js';
+import { linksOf, providerList, requestLink, validateLinkForm, type LinkForm, type LinkFormErrors } from './service.js';
+
+// «Услуги» → «Оплата ЖКХ» → «Подключить». Mounted behind requireResident.
+
+type LinkBody = { payerCode?: string; providerId?: string; flat?: string; consent?: string };
+
+function formFrom(body: LinkBody | undefined): LinkForm {
+  return {
+    payerCode: String(body?.payerCode ?? ''),
+    providerId: String(body?.providerId ?? ''),
+    flat: String(body?.flat ?? ''),
+    consent: body?.consent === 'yes',
+  };
+}
+
+const services: FastifyPluginAsync = async (app) => {
+  app.get('/services', async (request, reply) => {
+    const links = await linksOf(app.db, request.resident!.id);
+    const shared = (await accessibleAccounts(app.db, request.resident!.id)).filter((a) => a.rights !== 'owner');
+    const { sent } = request.query as { sent?: string };
+    return reply.viewAsync('services/index', { section: '/services', links, shared, rightsNames: RIGHTS_NAMES, statusNames: LINK_STATUS_NAMES, sent: sent === '1' });
+  });
+
+  const showForm = async (request: FastifyRequest, form: LinkForm, errors: LinkFormErrors = {}) => ({
+    section: '/services',
+    confirmed: request.resident!.identityStatus === 'confirmed',
+    providers: await providerList(app.db),
+    form,
+    errors,
+  });
+
+  app.get('/services/utilities/new', async (request, reply) =>
+    reply.viewAsync('services/new', await showForm(request, formFrom(undefined))),
+  );
+
+  app.post('/services/utilities/new', { config: { rateLimit: { max: 20, timeWindow: '1 hour' } } }, async (request, reply) => {
+    const form = formFrom(request.body as LinkBody);
+    if (request.resident!.identityStatus !== 'confirmed') {
+      return reply.code(403).viewAsync('services/new', await showForm(request, form));
+    }
+    const data = await showForm(request, form);
+    const errors = validateLinkForm(form, data.providers);
+    if (Object.keys(errors).length > 0) return reply.code(422).viewAsync('services/new', { ...data, errors });
+    const result = await requestLink(app.db, { residentId: request.resident!.id, form, now: app.clock.now() });
+    if (!result.ok) {
+      return reply.code(422).viewAsync('services/new', {
+        ...data,
+        errors: { payerCode: 'Этот лицевой счёт уже подключён или заявка на его подключение на рассмотрении' },
+      });
+    }
+    return reply.redirect('/services?sent=1', 303);
+  });
+};
+
+export default services;

@@ -1,0 +1,86 @@
+import t from 'tap';
+import { testApp } from '../fixtures/app.js';
+import { accountId, createStaff, meterOf, staffAgent } from '../fixtures/accounts.js';
+
+t.test('«Лицевые счета»: look-up, account page, meter replacement', async (t) => {
+  const { app, db, config } = await testApp(t.teardown, { seed: true, redis: false, env: { APP_TODAY: '2026-11-20' } });
+  const moderatorId = await createStaff(db, ['moderator']);
+  const moderator = await staffAgent(app, db, config, moderatorId);
+
+  t.test('only moderators and administrators', async (t) => {
+    const dispatcher = await staffAgent(app, db, config, await createStaff(db, ['dispatcher']));
+    t.equal((await dispatcher.get('/admin/accounts?q=7700000010')).statusCode, 403);
+    const admin = await staffAgent(app, db, config, await createStaff(db, ['admin']));
+    t.equal((await admin.get('/admin/accounts?q=7700000010')).statusCode, 200);
+  });
+
+  t.test('by payer code (spaces and dashes allowed) or by a part of the address', async (t) => {
+    const byCode = await moderator.get(`/admin/accounts?q=${encodeURIComponent('77 0000-0010')}`);
+    t.equal(byCode.statusCode, 200);
+    t.match(byCode.body, '>7700000010</a>');
+    t.notMatch(byCode.body, '>7700000011</a>');
+    const byAddress = await moderator.get(`/admin/accounts?q=${encodeURIComponent('тверская')}`);
+    for (const code of ['7700000001', '7700000002', '7700000003']) t.match(byAddress.body, `>${code}</a>`);
+    t.notMatch(byAddress.body, '>7700000010</a>');
+    const none = await moderator.get('/admin/accounts?q=%25');
+    t.match(none.body, 'Ничего не найдено', 'a % is a character, not a wildcard');
+  });
+
+  t.test('results are paginated', async (t) => {
+    const building = await db.selectFrom('buildings').select('id').where('unom', '=', 1003).executeTakeFirstOrThrow();
+    for (let flat = 100; flat < 125; flat += 1) {
+      const premises = await db.insertInto('premises').values({ building_id: building.id, flat_number: String(flat), area: 40, residents_count: 1 }).returning('id').executeTakeFirstOrThrow();
+      await db.insertInto('payer_accounts').values({ payer_code: `77100${String(flat).padStart(5, '0')}`, provider_id: 1, premises_id: premises.id }).execute();
+    }
+    const q = encodeURIComponent('Большая Дмитровка');
+    const first = await moderator.get(`/admin/accounts?q=${q}`);
+    t.equal((first.body.match(/href="\/admin\/accounts\/\d+"/g) ?? []).length, 20);
+    t.match(first.body, `page=2">Дальше →</a>`);
+    const second = await moderator.get(`/admin/accounts?q=${q}&page=2`);
+    t.equal((second.body.match(/href="\/admin\/accounts\/\d+"/g) ?? []).length, 6);
+    t.notMatch(second.body, 'Дальше →');
+  });
+
+  t.test('the account page lists meters; a replacement deactivates the old one, is audited', async (t) => {
+    const id = await accountId(db, '7700000010');
+    const hot = await meterOf(db, '7700000010', 'hot_water');
+    const page = await moderator.get(`/admin/accounts/${id}`);
+    t.equal(page.statusCode, 200);
+    t.match(page.body, hot.serial_number);
+    t.match(page.body, 'resident@demo.local');
+    t.match(page.body, `href="/admin/accounts/${id}/meters/${hot.id}/replacement">Заменить счётчик</a>`);
+
+    const other = await accountId(db, '7700000011');
+    t.equal((await moderator.get(`/admin/accounts/${other}/meters/${hot.id}/replacement`)).statusCode, 404, 'the meter must belong to the account');
+
+    await moderator.get(`/admin/accounts/${id}/meters/${hot.id}/replacement`);
+    const invalid = await moderator.post(`/admin/accounts/${id}/meters/${hot.id}/replacement`, { serialNumber: '', initial1: '-5', nextVerificationDate: '2026-11-20' });
+    t.equal(invalid.statusCode, 422);
+    t.match(invalid.body, 'Введите заводской номер нового счётчика');
+    t.match(invalid.body, 'Показания не могут быть отрицательными');
+    t.match(invalid.body, 'Дата следующей поверки должна быть позже сегодняшней');
+
+    const done = await moderator.post(`/admin/accounts/${id}/meters/${hot.id}/replacement`, { serialNumber: 'HW-2026-01', initial1: '1,25', nextVerificationDate: '2030-11-20' });
+    t.equal(done.statusCode, 303);
+    const old = await db.selectFrom('meters').selectAll().where('id', '=', hot.id).executeTakeFirstOrThrow();
+    t.equal(old.active, false);
+    t.equal(old.replaced_on, '2026-11-20');
+    const fresh = await meterOf(db, '7700000010', 'hot_water');
+    t.same([fresh.serial_number, fresh.initial_t1, fresh.next_verification_date, fresh.installed_on], ['HW-2026-01', 1.25, '2030-11-20', '2026-11-20']);
+    const replacement = await db.selectFrom('meter_replacements').selectAll().where('old_meter_id', '=', hot.id).executeTakeFirstOrThrow();
+    t.equal(replacement.new_meter_id, fresh.id);
+    t.equal(replacement.staff_id, moderatorId);
+    const audit = await db.selectFrom('audit_log').selectAll().where('action', '=', 'meter.replace').executeTakeFirstOrThrow();
+    t.equal(audit.subject_id, String(hot.id));
+    t.match(audit.details, { newSerial: 'HW-2026-01' });
+
+    const again = await moderator.post(`/admin/accounts/${id}/meters/${hot.id}/replacement`, { serialNumber: 'HW-X', initial1: '0', nextVerificationDate: '2030-11-20' });
+    t.equal(again.statusCode, 404, 'a replaced meter cannot be replaced again');
+
+    // Two-zone electricity asks for both initial readings.
+    const kwh = await meterOf(db, '7700000010', 'electricity');
+    const form = await moderator.get(`/admin/accounts/${id}/meters/${kwh.id}/replacement`);
+    t.match(form.body, '>Начальные показания T1</label>');
+    t.match(form.body, '>Начальные показания T2</label>');
+  });
+});

@@ -1,0 +1,138 @@
+import t from 'tap';
+import type { StaffRole } from '../../src/db/schema.js';
+import { queuesFor } from '../../src/backoffice/home/queues.js';
+import { Agent, testApp } from '../fixtures/app.js';
+import { sessionCookie } from '../fixtures/sessions.js';
+
+type Who = StaffRole[] | 'resident' | 'anonymous';
+type Route = { method: 'GET' | 'POST'; url: string; form?: Record<string, string>; allowed: StaffRole[] | 'any-staff'; status: number };
+
+const WHO: Record<string, Who> = {
+  admin: ['admin'],
+  moderator: ['moderator'],
+  dispatcher: ['dispatcher'],
+  'moderator and dispatcher': ['moderator', 'dispatcher'],
+  resident: 'resident',
+  anonymous: 'anonymous',
+};
+
+t.test('role matrix: every back-office route of this feature, for every kind of visitor', async (t) => {
+  const { app, db, config } = await testApp(t.teardown, { seed: true, redis: false });
+  const target = await db
+    .insertInto('staff')
+    .values({ email: 'target@demo.local', full_name: 'Тимур Целевой', roles: ['dispatcher'], password_hash: null })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+
+  const routes: Route[] = [
+    { method: 'GET', url: '/admin', allowed: 'any-staff', status: 200 },
+    { method: 'GET', url: '/admin/account/totp', allowed: 'any-staff', status: 200 },
+    { method: 'POST', url: '/admin/account/totp/key', allowed: 'any-staff', status: 303 },
+    { method: 'GET', url: '/admin/staff', allowed: ['admin'], status: 200 },
+    { method: 'GET', url: '/admin/staff/new', allowed: ['admin'], status: 200 },
+    { method: 'POST', url: '/admin/staff', form: { full_name: '', email: '' }, allowed: ['admin'], status: 422 },
+    { method: 'GET', url: `/admin/staff/${target.id}`, allowed: ['admin'], status: 200 },
+    { method: 'POST', url: `/admin/staff/${target.id}/roles`, form: { roles: 'moderator' }, allowed: ['admin'], status: 303 },
+    { method: 'POST', url: `/admin/staff/${target.id}/invitation`, allowed: ['admin'], status: 303 },
+    { method: 'GET', url: `/admin/staff/${target.id}/deactivation`, allowed: ['admin'], status: 200 },
+    { method: 'GET', url: '/admin/audit', allowed: ['admin'], status: 200 },
+    { method: 'GET', url: '/admin/audit/export.csv', allowed: ['admin'], status: 200 },
+    // Last: it switches the target off.
+    { method: 'POST', url: `/admin/staff/${target.id}/deactivation`, allowed: ['admin'], status: 303 },
+  ];
+
+  const residentId = (await db.selectFrom('residents').select('id').where('email', '=', 'resident@demo.local').executeTakeFirstOrThrow()).id;
+  const agents = new Map<string, Agent>();
+  for (const [name, who] of Object.entries(WHO)) {
+    const agent = new Agent(app);
+    if (who === 'resident') {
+      const cookie = await sessionCookie(db, config, { residentId });
+      agent.setCookie(cookie.name, cookie.value);
+      await agent.get('/admin/login'); // a CSRF token, as any visitor of the sign-in page has
+    } else if (who === 'anonymous') {
+      await agent.get('/admin/login');
+    } else {
+      const staff = await db
+        .insertInto('staff')
+        .values({ email: `${name.replace(/ /g, '-')}@matrix.local`, full_name: `Сотрудник ${name}`, roles: who, password_hash: 'x' })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      const cookie = await sessionCookie(db, config, { staffId: staff.id });
+      agent.setCookie(cookie.name, cookie.value);
+      t.equal((await agent.get('/admin')).statusCode, 200, `${name} is signed in`);
+    }
+    agents.set(name, agent);
+  }
+
+  for (const route of routes) {
+    for (const [name, who] of Object.entries(WHO)) {
+      const agent = agents.get(name)!;
+      const response = route.method === 'GET' ? await agent.get(route.url) : await agent.post(route.url, route.form ?? {});
+      const label = `${route.method} ${route.url} as ${name}`;
+      if (who === 'resident' || who === 'anonymous') {
+        t.equal(response.statusCode, 303, `${label}: sent to sign in`);
+        t.match(response.headers.location, /^\/admin\/login\?next=/, label);
+        continue;
+      }
+      const allowed = route.allowed === 'any-staff' || route.allowed.some((role) => who.includes(role));
+      if (allowed) t.equal(response.statusCode, route.status, `${label}: allowed`);
+      else {
+        t.equal(response.statusCode, 403, `${label}: forbidden`);
+        t.match(response.body, /Доступ запрещён/);
+      }
+    }
+  }
+
+  // The forbidden attempts changed nothing; the admin's did.
+  const after = await db.selectFrom('staff').select(['roles', 'active']).where('id', '=', target.id).executeTakeFirstOrThrow();
+  t.same(after, { roles: ['moderator'], active: false });
+});
+
+t.test('the back-office home lists what waits for the roles of the staff member', async (t) => {
+  const { app, db, config } = await testApp(t.teardown, { seed: true, redis: false });
+  const id = async (email: string) => (await db.selectFrom('staff').select('id').where('email', '=', email).executeTakeFirstOrThrow()).id;
+  const admin = new Agent(app);
+  const adminCookie = await sessionCookie(db, config, { staffId: await id('admin@demo.local') });
+  admin.setCookie(adminCookie.name, adminCookie.value);
+
+  const empty = await admin.get('/admin');
+  t.match(empty.body, /<a href="\/admin\/staff">Приглашённые сотрудники без пароля<\/a><\/td>\s*<td><span class="empty">Очередь пуста<\/span>/);
+  t.match(empty.body, /Анна Администратова \(admin@demo\.local\) — администратор/, 'who is signed in, with which roles');
+
+  await db.insertInto('staff').values([
+    { email: 'new1@demo.local', full_name: 'Новый Первый', roles: ['moderator'], password_hash: null },
+    { email: 'new2@demo.local', full_name: 'Новый Второй', roles: ['moderator'], password_hash: null },
+  ]).execute();
+  t.match((await admin.get('/admin')).body, /Приглашённые сотрудники без пароля<\/a><\/td>\s*<td><strong>2<\/strong>/);
+
+  const dispatcher = new Agent(app);
+  const dispatcherCookie = await sessionCookie(db, config, { staffId: await id('dispatcher@demo.local') });
+  dispatcher.setCookie(dispatcherCookie.name, dispatcherCookie.value);
+  const dispatcherHome = await dispatcher.get('/admin');
+  t.notMatch(dispatcherHome.body, /Приглашённые сотрудники/, 'an admin queue is not shown to a dispatcher');
+  t.match(dispatcherHome.body, /Дарья Диспетчерова \(dispatcher@demo\.local\) — диспетчер/);
+  t.match(dispatcherHome.body, /Для ваших ролей очередей нет/);
+  t.notMatch(dispatcherHome.body, /href="\/admin\/staff">Сотрудники/, 'admin sections are not offered to others');
+  t.match(empty.body, /href="\/admin\/staff">Сотрудники<\/a>[\s\S]*href="\/admin\/audit">Журнал действий<\/a>/);
+
+  const moderator = new Agent(app);
+  const moderatorCookie = await sessionCookie(db, config, { staffId: await id('moderator@demo.local') });
+  moderator.setCookie(moderatorCookie.name, moderatorCookie.value);
+  const pending = await db.selectFrom('account_links').select('id').where('status', '=', 'pending').execute();
+  const shown = pending.length === 0 ? '<span class="empty">Очередь пуста</span>' : `<strong>${pending.length}</strong>`;
+  t.match((await moderator.get('/admin')).body, `<a href="/admin/link-requests">Заявки на подключение</a></td>\n        <td>${shown}</td>`);
+});
+
+t.test('queues: each is shown to its roles; a count of null means not counted', async (t) => {
+  const { db } = await testApp(t.teardown, { redis: false });
+  const queues = [
+    { title: 'Проверка документов', href: '/admin/documents', roles: ['moderator'] as StaffRole[], count: async () => 3 },
+    { title: 'Объявления', href: '/admin/notices', roles: ['dispatcher', 'admin'] as StaffRole[], count: async () => null },
+  ];
+  t.same(await queuesFor(db, ['moderator'], queues), [{ title: 'Проверка документов', href: '/admin/documents', count: 3 }]);
+  t.same(await queuesFor(db, ['admin', 'moderator'], queues), [
+    { title: 'Проверка документов', href: '/admin/documents', count: 3 },
+    { title: 'Объявления', href: '/admin/notices', count: null },
+  ]);
+  t.same(await queuesFor(db, [], queues), []);
+});

@@ -1,0 +1,84 @@
+import t from 'tap';
+import { createDb } from '../../src/db/index.js';
+import { DEMO_PROVIDER } from '../../src/db/seed/registry.js';
+import { JS_MODES, chromiumMissing, launchBrowser, newContext, startServer } from '../fixtures/browser.js';
+import { sessionCookie } from '../fixtures/sessions.js';
+import { loadConfig } from '../../src/config.js';
+
+// A confirmed resident links 7700000001, a moderator approves, the resident
+// submits a water reading — with JavaScript off and on.
+
+t.test('link an account, approve it, submit a water reading', { skip: chromiumMissing }, async (t) => {
+  const server = await startServer(t.teardown, { APP_TODAY: '2026-11-20' });
+  const db = createDb({ databaseUrl: server.databaseUrl });
+  t.teardown(() => db.destroy());
+  // Only the session secret matters for signing cookies; it is the one startServer gives the server.
+  const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: server.databaseUrl, SESSION_SECRET: 'browser-test-session-secret-0123456789abcdef' });
+  const browser = await launchBrowser(t.teardown);
+  const moderator = await db.selectFrom('staff').select('id').where('email', '=', 'moderator@demo.local').executeTakeFirstOrThrow();
+  const cold = await db
+    .selectFrom('meters as m')
+    .innerJoin('payer_accounts as pa', 'pa.id', 'm.payer_account_id')
+    .select(['m.id', 'm.serial_number'])
+    .where('pa.payer_code', '=', '7700000001')
+    .where('m.resource', '=', 'cold_water')
+    .executeTakeFirstOrThrow();
+
+  for (const mode of JS_MODES) {
+    t.test(mode.name, async (t) => {
+      const email = `browser-${mode.javaScriptEnabled ? 'js' : 'nojs'}@example.test`;
+      const resident = await db
+        .insertInto('residents')
+        .values({ email, phone: mode.javaScriptEnabled ? '+79160000002' : '+79160000001', password_hash: 'not-used', identity_status: 'confirmed' })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+
+      const residentContext = await newContext(browser, mode.javaScriptEnabled);
+      t.teardown(() => residentContext.close());
+      const residentCookie = await sessionCookie(db, config, { residentId: resident.id });
+      await residentContext.addCookies([{ ...residentCookie, url: server.url }]);
+      const page = await residentContext.newPage();
+
+      await page.goto(`${server.url}/services`);
+      await page.getByRole('link', { name: 'Подключить', exact: true }).click();
+      await page.getByLabel('Номер лицевого счёта').fill('77 0000 0001');
+      await page.getByLabel('Организация').selectOption({ label: DEMO_PROVIDER });
+      await page.getByLabel('Номер квартиры').fill('1');
+      await page.getByLabel('Я согласен с условиями подключения услуги').check();
+      await page.getByRole('button', { name: 'Подключить' }).click();
+      await page.getByText('Заявка на подключение отправлена').waitFor();
+      t.ok(await page.getByRole('row', { name: /7700000001/ }).getByText('На рассмотрении').isVisible());
+
+      const staffContext = await newContext(browser, mode.javaScriptEnabled);
+      t.teardown(() => staffContext.close());
+      const staffCookie = await sessionCookie(db, config, { staffId: moderator.id });
+      await staffContext.addCookies([{ ...staffCookie, url: server.url }]);
+      const admin = await staffContext.newPage();
+      await admin.goto(`${server.url}/admin/link-requests`);
+      const row = admin.getByRole('row', { name: new RegExp(email.replace('.', '\\.')) });
+      t.ok(await row.getByText('Совпадает с реестром').isVisible());
+      await row.getByRole('link').first().click();
+      await admin.getByRole('button', { name: 'Одобрить' }).click();
+      await admin.waitForURL(`${server.url}/admin/link-requests`);
+      const link = await db.selectFrom('account_links').select(['status']).where('resident_id', '=', resident.id).executeTakeFirstOrThrow();
+      t.equal(link.status, 'approved');
+
+      await page.goto(`${server.url}/services`);
+      t.ok(await page.getByRole('row', { name: /7700000001/ }).getByText('Подключена').isVisible());
+
+      await page.getByRole('link', { name: 'Показания', exact: true }).first().click();
+      const previous = await db.selectFrom('meter_readings').select(['value_t1', 'period']).where('meter_id', '=', cold.id).orderBy('period', 'desc').executeTakeFirstOrThrow();
+      const value = (Math.round((previous.value_t1 + (mode.javaScriptEnabled ? 4.25 : 3.5)) * 1000) / 1000).toString().replace('.', ',');
+      await page.getByLabel(`Показания: Холодная вода, № ${cold.serial_number}`).fill(value);
+      await page.locator('#account-' + (await accountIdOf('7700000001'))).getByRole('button', { name: 'Передать показания' }).click();
+      await page.getByText('Показания переданы.').waitFor();
+      const saved = await db.selectFrom('meter_readings').selectAll().where('meter_id', '=', cold.id).where('period', '=', '2026-11-01').executeTakeFirstOrThrow();
+      t.equal(String(saved.value_t1).replace('.', ','), value);
+      t.equal(saved.submitted_by, resident.id);
+    });
+  }
+
+  async function accountIdOf(payerCode: string): Promise<number> {
+    return (await db.selectFrom('payer_accounts').select('id').where('payer_code', '=', payerCode).executeTakeFirstOrThrow()).id;
+  }
+});
