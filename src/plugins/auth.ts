@@ -79,7 +79,7 @@ export function requireStaff(...roles: StaffRole[]): preHandlerAsyncHookHandler 
     if (!request.staff) return signInRedirect(request, reply, '/admin/login');
     if (roles.length > 0 && !roles.some((role) => request.staff!.roles.includes(role))) {
       // viewAsync only renders: a hook must send, or the route handler would still run.
-      return reply.send(await renderError(request, reply, 403));
+      return renderError(request, reply, 403);
     }
   };
 }

@@ -17,15 +17,19 @@ function layoutFor(request: FastifyRequest): string {
   return request.url.startsWith('/admin') ? '/layouts/backoffice' : '/layouts/resident';
 }
 
-export function renderError(request: FastifyRequest, reply: FastifyReply, status: number, message?: string) {
+/**
+ * Sends the error page and returns the reply, so it ends a handler or a guard
+ * hook alike (`return renderError(...)`).
+ */
+export async function renderError(request: FastifyRequest, reply: FastifyReply, status: number, message?: string): Promise<FastifyReply> {
   const known = TITLES[status] ?? TITLES[500]!;
-  reply.code(status).type('text/html; charset=utf-8');
-  return reply.viewAsync('errors/page', {
+  const html = await reply.viewAsync('errors/page', {
     layout: layoutFor(request),
     status,
     title: known.title,
     message: message ?? known.message,
   });
+  return reply.code(status).type('text/html; charset=utf-8').send(html);
 }
 
 /** Error pages in Russian; stack traces only outside production, and only in the log. */

@@ -253,6 +253,12 @@ t.test('the emailed code can be sent again, once a minute', async (t) => {
   const code = await staffSignInCode(db, 'admin@demo.local', after);
   t.equal((await agent.post('/admin/login/code', { code })).statusCode, 303);
 
+  // Straight back in, in another browser: the code is used up and a new one not yet allowed.
+  const second = new Agent(app);
+  await second.get('/admin/login');
+  await second.post('/admin/login', { email: 'admin@demo.local', password: DEMO_PASSWORD });
+  t.match((await second.get('/admin/login/code')).body, /Действующего кода нет/);
+
   t.equal((await new Agent(app).get('/admin/login/code')).headers.location, '/admin/login', 'no half-done sign-in, no code page');
 });
 

@@ -8,7 +8,7 @@ import { hashPassword } from '../../plugins/passwords.js';
 import { renderError } from '../../plugins/errors.js';
 import { recordAudit } from '../audit/service.js';
 import { INVITATION_PURPOSE, acceptInvitation, invitedStaff } from '../staff/service.js';
-import { checkSecondFactor, checkStaffPassword, recordFailedSignIn, sendSignInCode, type SignInCandidate } from './service.js';
+import { checkSecondFactor, checkStaffPassword, hasOpenSignInCode, recordFailedSignIn, sendSignInCode, type SignInCandidate } from './service.js';
 
 declare module 'fastify' {
   interface Session {
@@ -20,11 +20,12 @@ declare module 'fastify' {
 /** The emailed code lives 10 minutes; so does the half-done sign-in. */
 const PENDING_TTL_MS = 10 * 60_000;
 
+// Per IP generously (a whole office may share one address), per account tightly.
 const LIMITS = {
   passwordPerAccount: { name: 'staff-sign-in:account', max: 10, windowMs: 15 * 60_000 },
-  passwordPerIp: { name: 'staff-sign-in:ip', max: 30, windowMs: 15 * 60_000 },
+  passwordPerIp: { name: 'staff-sign-in:ip', max: 100, windowMs: 15 * 60_000 },
   codePerAccount: { name: 'staff-code:account', max: 10, windowMs: 15 * 60_000 },
-  codePerIp: { name: 'staff-code:ip', max: 30, windowMs: 15 * 60_000 },
+  codePerIp: { name: 'staff-code:ip', max: 100, windowMs: 15 * 60_000 },
   resendPerIp: { name: 'staff-code-send:ip', max: 10, windowMs: 3600_000 },
 } satisfies Record<string, Limit>;
 
@@ -65,13 +66,15 @@ const staffAuth: FastifyPluginAsync = async (app) => {
     if (!staff.totpEnabled) await sendSignInCode(db, { staff, now, secret: config.sessionSecret });
   }
 
-  function codePage(reply: FastifyReply, signIn: NonNullable<FastifyRequest['session']['staffSignIn']>, extra: { errors?: Record<string, string>; notice?: string }) {
+  type PageExtra = { errors?: Record<string, string>; notice?: string; warning?: string };
+  function codePage(reply: FastifyReply, signIn: NonNullable<FastifyRequest['session']['staffSignIn']>, extra: PageExtra) {
     return reply.viewAsync('backoffice/login-code', {
       title: 'Код подтверждения',
       totp: signIn.totp,
       destination: maskEmail(signIn.email),
       errors: extra.errors ?? {},
       notice: extra.notice,
+      warning: extra.warning,
     });
   }
 
@@ -119,7 +122,9 @@ const staffAuth: FastifyPluginAsync = async (app) => {
   app.get('/login/code', async (request, reply) => {
     const signIn = pending(request);
     if (!signIn) return reply.redirect('/admin/login', 303);
-    return codePage(reply, signIn, {});
+    // Signing in again within a minute of the last code: that code is used up and a new one not yet allowed.
+    const noCode = !signIn.totp && !(await hasOpenSignInCode(db, signIn.staffId));
+    return codePage(reply, signIn, noCode ? { warning: 'Действующего кода нет. Нажмите «Отправить код ещё раз» через минуту.' } : {});
   });
 
   app.post('/login/code', async (request, reply) => {

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { sendEmailLater } from '../../messaging/service.js';
-import { checkCode, issueCode, type CheckResult, type IssueResult } from '../../features/one-time-codes/service.js';
+import { checkCode, issueCode, openCode, type CheckResult, type IssueResult } from '../../features/one-time-codes/service.js';
 import { dummyPasswordHash, verifyPassword } from '../../plugins/passwords.js';
 import { recordAudit } from '../audit/service.js';
 import { matchingStep, newTotpKey, openKey, sealKey } from './totp.js';
@@ -48,6 +48,10 @@ export async function sendSignInCode(db: Kysely<Database>, input: { staff: SignI
     }
     return issued;
   });
+}
+
+export async function hasOpenSignInCode(db: Kysely<Database>, staffId: number): Promise<boolean> {
+  return (await openCode(db, { purpose: SIGN_IN_PURPOSE, subjectId: staffId })) !== undefined;
 }
 
 /**

@@ -13,7 +13,9 @@ import {
   parseId,
 } from './rules.js';
 import { findDocument, latestSubmission, submitDocuments, uploadDir } from './service.js';
-import { FILE_FIELD, receiveUpload, removeFiles, type UploadErrors } from './upload.js';
+import { FILE_FIELD, receiveUpload, removeFiles } from './upload.js';
+
+type UploadErrors = Partial<Record<'kind' | 'documents' | 'consent', string>>;
 
 /** «Подтверждение личности»: the resident's status, what was sent, and the upload form. Behind requireResident. */
 const identity: FastifyPluginAsync = async (app) => {
@@ -44,7 +46,7 @@ const identity: FastifyPluginAsync = async (app) => {
     try {
       const errors: UploadErrors = {};
       if (!isDocumentKind(received.kind)) errors.kind = 'Выберите вид документа.';
-      if (received.errors.documents) errors.documents = received.errors.documents;
+      if (received.fileError) errors.documents = received.fileError;
       else if (received.files.length === 0) errors.documents = 'Выберите файл документа: скан или фотографию в формате JPEG, PNG или PDF.';
       if (!received.consent) errors.consent = 'Отметьте согласие на обработку персональных данных: без него мы не можем проверить документы.';
       if (!isDocumentKind(received.kind) || Object.keys(errors).length > 0) {

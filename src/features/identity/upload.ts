@@ -20,13 +20,12 @@ export type ReceivedFile = {
   sha256: string;
 };
 
-export type UploadErrors = Partial<Record<'kind' | 'documents' | 'consent', string>>;
-
 export type ReceivedUpload = {
   kind: string | undefined;
   consent: boolean;
   files: ReceivedFile[];
-  errors: UploadErrors;
+  /** What was wrong with the files (the first problem found), for the message next to the field. */
+  fileError: string | undefined;
   /** A file was over the size limit: the answer is 413. */
   tooLarge: boolean;
   /** Every temporary file written, valid or not; the caller removes them in `finally`. */
@@ -42,9 +41,9 @@ export const FILE_FIELD = 'documents';
  * only once the whole submission is valid and its rows are written.
  */
 export async function receiveUpload(request: FastifyRequest, uploadDir: string): Promise<ReceivedUpload> {
-  const received: ReceivedUpload = { kind: undefined, consent: false, files: [], errors: {}, tooLarge: false, tempPaths: [] };
+  const received: ReceivedUpload = { kind: undefined, consent: false, files: [], fileError: undefined, tooLarge: false, tempPaths: [] };
   const fileError = (message: string) => {
-    received.errors.documents ??= message;
+    received.fileError ??= message;
   };
   try {
     for await (const part of request.parts()) {
@@ -55,7 +54,7 @@ export async function receiveUpload(request: FastifyRequest, uploadDir: string):
       }
       const name = part.filename ?? '';
       // Every stream must be read to the end or the request never finishes.
-      if (part.fieldname !== FILE_FIELD || name === '' || received.errors.documents) {
+      if (part.fieldname !== FILE_FIELD || name === '' || received.fileError) {
         await drain(part.file);
         continue;
       }
