@@ -32,6 +32,8 @@ t.test('only the owner and moderators fetch a document; everyone else gets 404 o
     t.same(response.rawPayload, PNG);
     const pdfResponse = await ownerVisitor.get(`/identity/documents/${pdf!.id}`);
     t.equal(pdfResponse.headers['content-type'], 'application/pdf');
+    t.match(pdfResponse.headers['content-security-policy'], "object-src 'self'", 'the browser may show a PDF inline');
+    t.match(response.headers['content-security-policy'], "object-src 'none'", 'images keep the strict policy');
     t.same(pdfResponse.rawPayload, PDF);
   });
 
