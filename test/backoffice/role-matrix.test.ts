@@ -34,6 +34,7 @@ t.test('role matrix: every back-office route of this feature, for every kind of 
     { method: 'GET', url: `/admin/staff/${target.id}`, allowed: ['admin'], status: 200 },
     { method: 'POST', url: `/admin/staff/${target.id}/roles`, form: { roles: 'moderator' }, allowed: ['admin'], status: 303 },
     { method: 'POST', url: `/admin/staff/${target.id}/invitation`, allowed: ['admin'], status: 303 },
+    { method: 'POST', url: `/admin/staff/${target.id}/totp-removal`, allowed: ['admin'], status: 303 },
     { method: 'GET', url: `/admin/staff/${target.id}/deactivation`, allowed: ['admin'], status: 200 },
     { method: 'GET', url: '/admin/audit', allowed: ['admin'], status: 200 },
     { method: 'GET', url: '/admin/audit/export.csv', allowed: ['admin'], status: 200 },

@@ -4,6 +4,7 @@ import { Agent, testApp } from '../fixtures/app.js';
 import { sessionCookie } from '../fixtures/sessions.js';
 import { lastMessageId, signInStaff, staffSignInCode } from '../fixtures/staff-auth.js';
 import { DEMO_PASSWORD } from '../../src/db/seed/index.js';
+import { createClock } from '../../src/plugins/clock.js';
 import { backofficeNext } from '../../src/backoffice/auth/routes.js';
 import { totp, openKey } from '../../src/backoffice/auth/totp.js';
 import type { Db } from '../../src/db/index.js';
@@ -194,6 +195,9 @@ t.test('an authenticator app replaces the emailed code once switched on', async 
   const setup = await agent.get('/admin/account/totp');
   t.match(setup.body, /<code class="totp-key">[A-Z2-7 ]+<\/code>/);
   t.match(setup.body, /href="otpauth:\/\/totp\//);
+  t.match(setup.body, /<div class="totp-qr" role="img" aria-label="QR-код для приложения-аутентификатора"><svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+  t.notMatch(setup.body, /style=/, 'nothing the CSP would block');
+  t.equal(setup.headers['cache-control'], 'no-store');
 
   const sealed = (await db.selectFrom('staff').select('totp_secret').where('id', '=', id).executeTakeFirstOrThrow()).totp_secret!;
   t.notMatch(sealed, /^[A-Z2-7]+$/, 'the key is not stored readable');
@@ -268,4 +272,19 @@ t.test('after sign-in, only a path inside /admin is followed', async (t) => {
   for (const bad of ['//evil.example/admin', 'https://evil.example/admin', '/administrator', '/admin\\@evil', '/', undefined, 42]) {
     t.equal(backofficeNext(bad), '/admin', String(bad));
   }
+});
+
+t.test('a half-done sign-in lapses after 10 minutes', async (t) => {
+  let shiftMs = 0;
+  const clock = createClock(undefined, () => new Date(Date.now() + shiftMs));
+  const { app } = await testApp(t.teardown, { seed: true, redis: false, clock });
+  const agent = new Agent(app);
+  await agent.get('/admin/login');
+  await agent.post('/admin/login', { email: 'admin@demo.local', password: DEMO_PASSWORD });
+  t.equal((await agent.get('/admin/login/code')).statusCode, 200);
+  shiftMs = 11 * 60_000;
+  const lapsed = await agent.get('/admin/login/code');
+  t.equal(lapsed.statusCode, 303);
+  t.equal(lapsed.headers.location, '/admin/login');
+  t.equal((await agent.post('/admin/login/code', { code: '123456' })).headers.location, '/admin/login');
 });

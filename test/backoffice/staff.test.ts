@@ -194,3 +194,25 @@ t.test('a session left behind with a switched-off staff id opens nothing (no rel
   await db.updateTable('staff').set({ active: false }).where('id', '=', dispatcherId).execute();
   t.equal((await agent.get('/admin')).statusCode, 303);
 });
+
+t.test('an admin switches off the authenticator app of a staff member who lost their phone', async (t) => {
+  const { app, db, config } = await testApp(t.teardown, { seed: true, redis: false });
+  const adminId = (await staffRow(db, 'admin@demo.local')).id;
+  const moderatorId = (await staffRow(db, 'moderator@demo.local')).id;
+  await db.updateTable('staff').set({ totp_secret: 'sealed', totp_enabled_at: new Date(), totp_last_step: 1 }).where('id', 'in', [adminId, moderatorId]).execute();
+  const cookie = await sessionCookie(db, config, { staffId: adminId });
+  const admin = new Agent(app).setCookie(cookie.name, cookie.value);
+
+  const page = await admin.get(`/admin/staff/${moderatorId}`);
+  t.match(page.body, />Отключить приложение-аутентификатор<\/button>/);
+  const done = await admin.post(`/admin/staff/${moderatorId}/totp-removal`);
+  t.equal(done.statusCode, 303);
+  t.match((await admin.get(done.headers.location as string)).body, /коды для входа снова приходят на почту/);
+  t.match(await staffRow(db, 'moderator@demo.local'), { totp_secret: null, totp_enabled_at: null, totp_last_step: null });
+  const [row] = await audit(db, 'staff.totp-reset');
+  t.match(row, { staff_id: adminId, subject_id: String(moderatorId) });
+
+  t.notMatch((await admin.get(`/admin/staff/${adminId}`)).body, /Отключить приложение-аутентификатор/, 'not for oneself');
+  t.equal((await admin.post(`/admin/staff/${adminId}/totp-removal`)).statusCode, 403);
+  t.not((await staffRow(db, 'admin@demo.local')).totp_enabled_at, null);
+});

@@ -10,7 +10,16 @@ export const ACTION_LABELS: Record<string, string> = {
   'staff.deactivated': 'Отключение сотрудника',
   'staff.totp-enabled': 'Подключено приложение-аутентификатор',
   'staff.totp-disabled': 'Отключено приложение-аутентификатор',
+  'staff.totp-reset': 'Администратор отключил приложение-аутентификатор',
   'audit.exported': 'Выгрузка журнала в CSV',
+  'identity.submission.viewed': 'Просмотр заявки на подтверждение личности',
+  'identity.document.viewed': 'Просмотр документа жителя',
+  'identity.submission.approved': 'Личность подтверждена',
+  'identity.submission.rejected': 'Отказ в подтверждении личности',
+  'identity.document.deleted': 'Скан документа удалён по сроку хранения',
+  'link-request.approve': 'Подключение лицевого счёта одобрено',
+  'link-request.reject': 'Отказ в подключении лицевого счёта',
+  'meter.replace': 'Замена счётчика',
 };
 
 export function actionLabel(action: string): string {

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import QRCode from 'qrcode';
 import { normaliseCode } from '../../features/one-time-codes/rules.js';
 import { disableTotp, enableTotp, startTotpSetup, totpState } from './service.js';
 import { base32Encode, otpauthUri } from './totp.js';
@@ -18,12 +19,17 @@ const totpSettings: FastifyPluginAsync = async (app) => {
     const staff = request.staff!;
     const state = await totpState(db, staff.id, config.sessionSecret);
     const key = state.pendingKey;
+    const uri = key ? otpauthUri(key, staff.email, ISSUER) : null;
+    // The page may show the shared key: no cache keeps it.
+    reply.header('Cache-Control', 'no-store');
     return reply.viewAsync('backoffice/totp', {
       title: 'Приложение-аутентификатор',
       enabled: state.enabled,
       // Groups of four, the way apps show a key typed in by hand.
       secret: key ? base32Encode(key).replace(/(.{4})(?=.)/g, '$1 ') : null,
-      uri: key ? otpauthUri(key, staff.email, ISSUER) : null,
+      uri,
+      // An SVG drawn on the server: no script, and the key never leaves our origin.
+      qr: uri ? await QRCode.toString(uri, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' }) : null,
       errors: extra.errors ?? {},
       notice: extra.notice,
     });

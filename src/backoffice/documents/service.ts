@@ -19,6 +19,16 @@ export type QueueItem = {
   createdAt: Date;
 };
 
+/** How many submissions wait for a moderator (the back-office home). */
+export async function countDocumentsAwaitingReview(db: Kysely<Database>): Promise<number> {
+  const row = await db
+    .selectFrom('identity_submissions')
+    .select(sql<number>`count(*)::int`.as('n'))
+    .where('status', '=', 'pending')
+    .executeTakeFirstOrThrow();
+  return row.n;
+}
+
 /** Waiting submissions, oldest first (the queue index), one page at a time. */
 export async function pendingQueue(db: Kysely<Database>, page: number): Promise<{ items: QueueItem[]; total: number }> {
   const [rows, total] = await Promise.all([
@@ -39,11 +49,7 @@ export async function pendingQueue(db: Kysely<Database>, page: number): Promise<
       .limit(QUEUE_PAGE_SIZE)
       .offset((page - 1) * QUEUE_PAGE_SIZE)
       .execute(),
-    db
-      .selectFrom('identity_submissions')
-      .select(sql<number>`count(*)::int`.as('n'))
-      .where('status', '=', 'pending')
-      .executeTakeFirstOrThrow(),
+    countDocumentsAwaitingReview(db),
   ]);
   return {
     items: rows.map((row) => ({
@@ -54,7 +60,7 @@ export async function pendingQueue(db: Kysely<Database>, page: number): Promise<
       documentCount: row.document_count ?? 0,
       createdAt: row.created_at,
     })),
-    total: total.n,
+    total,
   };
 }
 

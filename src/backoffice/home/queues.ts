@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database, StaffRole } from '../../db/schema.js';
+import { countDocumentsAwaitingReview } from '../documents/service.js';
 import { countLinkRequestsAwaiting } from '../link-requests/service.js';
 import { countPendingInvitations } from '../staff/service.js';
 
@@ -11,6 +12,7 @@ type Queue = { title: string; href: string; roles: StaffRole[]; count: (db: Kyse
 // The queues of the back office, in the order they are shown. A feature adds its
 // queue with one line here; each staff member sees the queues of their roles.
 export const QUEUES: Queue[] = [
+  { title: 'Проверка документов', href: '/admin/documents', roles: ['moderator'], count: countDocumentsAwaitingReview },
   { title: 'Заявки на подключение', href: '/admin/link-requests', roles: ['moderator'], count: countLinkRequestsAwaiting },
   { title: 'Приглашённые сотрудники без пароля', href: '/admin/staff', roles: ['admin'], count: countPendingInvitations },
 ];

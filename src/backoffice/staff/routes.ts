@@ -2,7 +2,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { normaliseEmail } from '../../features/auth/rules.js';
 import { renderError } from '../../plugins/errors.js';
 import { ROLES, ROLE_LABELS, parseRoles } from './roles.js';
-import { changeRoles, deactivateStaff, findStaff, inviteStaff, listStaff, reinviteStaff, type StaffMember } from './service.js';
+import { changeRoles, deactivateStaff, findStaff, inviteStaff, listStaff, reinviteStaff, resetTotp, type StaffMember } from './service.js';
 
 type Body = Record<string, unknown> | undefined;
 type IdParams = { Params: { id: string } };
@@ -79,6 +79,7 @@ const staffManagement: FastifyPluginAsync = async (app) => {
       invited: `Приглашение отправлено на ${staff.email}. Ссылка действует 72 часа.`,
       roles: 'Роли сохранены.',
       deactivated: 'Сотрудник отключён, его сеансы завершены.',
+      totp: 'Приложение-аутентификатор отключено: коды для входа снова приходят на почту.',
     }[request.query.done ?? ''];
     return showPage(request, reply, staff, { notice });
   });
@@ -106,6 +107,15 @@ const staffManagement: FastifyPluginAsync = async (app) => {
     );
     if (!result.ok) return showPage(request, reply.code(422), staff, { errors: { invitation: 'Сотрудник уже задал пароль или отключён' } });
     return reply.redirect(`/admin/staff/${staff.id}?done=invited`, 303);
+  });
+
+  app.post<IdParams>('/:id/totp-removal', async (request, reply) => {
+    const staff = await member(request);
+    if (!staff) return renderError(request, reply, 404);
+    // One's own app is switched off on one's own page, with a code from it.
+    if (staff.id === request.staff!.id) return renderError(request, reply, 403);
+    const reset = await db.transaction().execute((trx) => resetTotp(trx, { staffId: staff.id, by: { staffId: request.staff!.id, ip: request.ip } }));
+    return reply.redirect(`/admin/staff/${staff.id}${reset ? '?done=totp' : ''}`, 303);
   });
 
   // Switching off asks first: a page that says what will happen, then the button.

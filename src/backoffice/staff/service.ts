@@ -193,6 +193,20 @@ export async function deactivateStaff(
   return { ok: true };
 }
 
+/** For a lost phone: the staff member signs in with emailed codes again until they set up a new app. */
+export async function resetTotp(trx: Transaction<Database>, input: { staffId: number; by: Actor }): Promise<boolean> {
+  const staff = await trx
+    .updateTable('staff')
+    .set({ totp_secret: null, totp_enabled_at: null, totp_last_step: null })
+    .where('id', '=', input.staffId)
+    .where('totp_enabled_at', 'is not', null)
+    .returning('id')
+    .executeTakeFirst();
+  if (!staff) return false;
+  await recordAudit(trx, { staffId: input.by.staffId, action: 'staff.totp-reset', subjectType: 'staff', subjectId: staff.id, ip: input.by.ip });
+  return true;
+}
+
 /** The person an open invitation link belongs to (for the set-password page). */
 export async function invitedStaff(db: Kysely<Database>, staffId: number): Promise<{ email: string; fullName: string } | undefined> {
   const row = await db

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { RIGHTS_NAMES } from '../co-owners/service.js';
+import { identityConfirmed } from '../identity/service.js';
 import { accessibleAccounts } from './access.js';
 import { LINK_STATUS_NAMES } from './rules.js';
 import { linksOf, providerList, requestLink, validateLinkForm, type LinkForm, type LinkFormErrors } from './service.js';
@@ -27,7 +28,7 @@ const services: FastifyPluginAsync = async (app) => {
 
   const showForm = async (request: FastifyRequest, form: LinkForm, errors: LinkFormErrors = {}) => ({
     section: '/services',
-    confirmed: request.resident!.identityStatus === 'confirmed',
+    confirmed: identityConfirmed(request.resident!),
     providers: await providerList(app.db),
     form,
     errors,
@@ -39,7 +40,7 @@ const services: FastifyPluginAsync = async (app) => {
 
   app.post('/services/utilities/new', { config: { rateLimit: { max: 20, timeWindow: '1 hour' } } }, async (request, reply) => {
     const form = formFrom(request.body as LinkBody);
-    if (request.resident!.identityStatus !== 'confirmed') {
+    if (!identityConfirmed(request.resident!)) {
       return reply.code(403).viewAsync('services/new', await showForm(request, form));
     }
     const data = await showForm(request, form);
