@@ -61,7 +61,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { config, db } = options;
   const clock = options.clock ?? createClock(config.appToday);
   const app = Fastify({
-    trustProxy: config.isProduction,
+    // Believe the last `trustProxyHops` hops only (a number, which Fastify's types do not take).
+    trustProxy: config.trustProxyHops > 0 ? (_address: string, hop: number) => hop < config.trustProxyHops : false,
     logger: {
       level: config.logLevel,
       ...(options.logStream ? { stream: options.logStream } : {}),
@@ -124,6 +125,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     async (backoffice) => {
       await backoffice.register(session, { config, db, area: staffSessions });
       await backoffice.register(staffLoader, { db });
+      // Residents' personal data: no back-office page stays in a shared office computer's cache after sign-out.
+      backoffice.addHook('onSend', async (_request, reply) => {
+        reply.header('Cache-Control', 'no-store');
+      });
       await backoffice.register(staffAuth);
       await backoffice.register(async (signedIn) => {
         signedIn.addHook('preHandler', requireStaff());

@@ -7,6 +7,12 @@ export type Config = {
   isProduction: boolean;
   port: number;
   host: string;
+  /**
+   * How many reverse proxies stand in front of the app. Only their entries of
+   * X-Forwarded-For/-Proto are believed: trusting every hop would let a client
+   * name its own IP address (per-IP limits, the audit log).
+   */
+  trustProxyHops: number;
   publicUrl: string;
   dataDir: string;
   databaseUrl: string | undefined;
@@ -30,6 +36,8 @@ export type Config = {
 };
 
 export class ConfigError extends Error {}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 type Env = Record<string, string | undefined>;
 
@@ -92,6 +100,11 @@ export function loadConfig(env: Env = process.env): Config {
   const isProduction = nodeEnv === 'production';
   const port = parsePort(env);
   const host = nonEmpty(env, 'HOST') ?? '127.0.0.1';
+  const hopsRaw = nonEmpty(env, 'TRUST_PROXY') ?? (isProduction ? '1' : '0');
+  if (!/^\d$/.test(hopsRaw)) {
+    throw new ConfigError(`TRUST_PROXY must be the number of reverse proxies in front of the app, 0 to 9, got "${hopsRaw}"`);
+  }
+  const trustProxyHops = Number(hopsRaw);
   const publicUrl = (parseUrl(env, 'PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`).replace(/\/+$/, '');
   const dataDir = path.resolve(nonEmpty(env, 'DATA_DIR') ?? './data');
   const databaseUrl = parseUrl(env, 'DATABASE_URL', ['postgres:', 'postgresql:']);
@@ -130,11 +143,18 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError(`IDENTITY_RETENTION_DAYS must be a whole number of days from 1 to 3650, got "${retentionRaw}"`);
   }
 
+  // pino throws on a level it does not know, with a stack trace instead of one line.
+  const logLevel = nonEmpty(env, 'LOG_LEVEL') ?? (nodeEnv === 'test' ? 'silent' : 'info');
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  }
+
   return {
     nodeEnv,
     isProduction,
     port,
     host,
+    trustProxyHops,
     publicUrl,
     dataDir,
     databaseUrl,
@@ -146,7 +166,7 @@ export function loadConfig(env: Env = process.env): Config {
     smsGatewayUrl,
     smsGatewayToken: nonEmpty(env, 'SMS_GATEWAY_TOKEN'),
     appToday,
-    logLevel: nonEmpty(env, 'LOG_LEVEL') ?? (nodeEnv === 'test' ? 'silent' : 'info'),
+    logLevel,
     relayIntervalMs,
     queuePrefix: nonEmpty(env, 'QUEUE_PREFIX') ?? 'zhku',
     identityRetentionDays,

@@ -16,6 +16,7 @@ t.test('defaults: the embedded mode with nothing set', async (t) => {
   t.equal(config.redisUrl, undefined);
   t.equal(config.inlineWorkers, false);
   t.equal(config.isProduction, false);
+  t.equal(config.trustProxyHops, 0, 'no proxy is believed unless one is declared');
   // The generated session secret is kept in DATA_DIR and reused on the next start.
   t.equal(config.sessionSecret, readFileSync(path.join(dir, 'session-secret'), 'utf8'));
   t.ok(config.sessionSecret.length >= 32);
@@ -38,6 +39,8 @@ t.test('values are read and normalised', async (t) => {
   t.equal(config.databaseUrl, 'postgres://u@db:5432/zhku');
   t.equal(config.inlineWorkers, true);
   t.equal(config.appToday, '2026-02-28');
+  t.equal(loadConfig({ DATA_DIR: dataDir(), TRUST_PROXY: '2' }).trustProxyHops, 2);
+  t.equal(loadConfig({ DATA_DIR: dataDir(), NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40) }).trustProxyHops, 1, 'production: one proxy in front by default');
 });
 
 t.test('a bad value stops with one line naming the variable', async (t) => {
@@ -51,6 +54,8 @@ t.test('a bad value stops with one line naming the variable', async (t) => {
     [{ APP_TODAY: 'tomorrow' }, /^APP_TODAY /],
     [{ NODE_ENV: 'staging' }, /^NODE_ENV /],
     [{ WORKERS: 'many' }, /^WORKERS /],
+    [{ TRUST_PROXY: 'true' }, /^TRUST_PROXY /],
+    [{ LOG_LEVEL: 'verbose' }, /^LOG_LEVEL /],
     [{ SESSION_SECRET: 'short' }, /^SESSION_SECRET /],
     [{ NODE_ENV: 'production' }, /^SESSION_SECRET is required in production/],
     [{ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40), APP_TODAY: '2026-11-01' }, /^APP_TODAY must not be set in production/],

@@ -18,10 +18,13 @@ export type JobRunnerOptions = {
   intervalMs?: number;
   backoffBaseMs?: number;
   maxAttempts?: number;
+  /** A row handed over longer ago than this and still not finished is handed over again. */
+  staleAfterMs?: number;
 };
 
 const QUEUE_NAME = 'jobs';
 const BATCH = 50;
+const STALE_AFTER_MS = 10 * 60_000;
 
 /**
  * The transactional outbox relay and, optionally, the workers. One code path for
@@ -38,6 +41,8 @@ export class JobRunner {
   private worker?: Worker;
   private timer?: NodeJS.Timeout;
   private scheduleTimers: NodeJS.Timeout[] = [];
+  /** Recurring runs under way (in-process mode), which close() waits for. */
+  private recurringRuns = new Set<Promise<void>>();
   private running?: Promise<unknown>;
   private closed = false;
 
@@ -71,7 +76,12 @@ export class JobRunner {
       }
     } else {
       for (const definition of this.recurring()) {
-        this.scheduleTimers.push(setInterval(() => void this.runRecurring(definition), definition.every!));
+        this.scheduleTimers.push(
+          setInterval(() => {
+            const run = this.runRecurring(definition).finally(() => this.recurringRuns.delete(run));
+            this.recurringRuns.add(run);
+          }, definition.every!),
+        );
       }
     }
     if (relay) this.scheduleRelay();
@@ -94,7 +104,23 @@ export class JobRunner {
 
   /** Moves due outbox rows on (or runs them, without a queue). Returns how many it handled. */
   async relayOnce(): Promise<number> {
+    await this.reclaimStaleRows();
     return this.queue ? this.relayToQueue() : this.runDueRows();
+  }
+
+  /**
+   * A process that died mid-job (or a Redis that lost its queue) leaves a row
+   * 'dispatched' for ever; after a while it goes round again. Handlers are safe
+   * to run twice, and BullMQ ignores a second hand-over of a job it still has.
+   */
+  private async reclaimStaleRows(): Promise<void> {
+    const staleAfterMs = this.options.staleAfterMs ?? STALE_AFTER_MS;
+    await this.options.db
+      .updateTable('outbox')
+      .set({ status: 'pending', available_at: sql<Date>`now()` })
+      .where('status', '=', 'dispatched')
+      .where('dispatched_at', '<', sql<Date>`now() - ${staleAfterMs} * interval '1 millisecond'`)
+      .execute();
   }
 
   private async relayToQueue(): Promise<number> {
@@ -135,7 +161,8 @@ export class JobRunner {
 
   private async runDueRows(): Promise<number> {
     let handled = 0;
-    for (;;) {
+    // On shutdown the job in hand finishes; the rest wait for the next process.
+    while (!this.closed) {
       const row = await this.claimDueRow();
       if (!row) return handled;
       handled += 1;
@@ -159,6 +186,7 @@ export class JobRunner {
           .execute();
       }
     }
+    return handled;
   }
 
   private async claimDueRow(): Promise<OutboxRow | undefined> {
@@ -234,6 +262,8 @@ export class JobRunner {
     clearTimeout(this.timer);
     this.scheduleTimers.forEach(clearInterval);
     await this.running;
+    // The database closes after this: a clean-up job must not be cut off halfway.
+    await Promise.all(this.recurringRuns);
     await this.worker?.close();
     await this.queue?.close();
     await this.workerConnection?.quit();

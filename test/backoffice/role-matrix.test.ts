@@ -16,15 +16,50 @@ const WHO: Record<string, Who> = {
   anonymous: 'anonymous',
 };
 
-t.test('role matrix: every back-office route of this feature, for every kind of visitor', async (t) => {
+t.test('role matrix: every back-office route, for every kind of visitor', async (t) => {
   const { app, db, config } = await testApp(t.teardown, { seed: true, redis: false });
   const target = await db
     .insertInto('staff')
     .values({ email: 'target@demo.local', full_name: 'Тимур Целевой', roles: ['dispatcher'], password_hash: null })
     .returning('id')
     .executeTakeFirstOrThrow();
+  // What the moderators' and registry pages open: the seeded waiting submission, a link request, an account and its meter.
+  const document = await db
+    .selectFrom('identity_documents as d')
+    .innerJoin('identity_submissions as s', 's.id', 'd.submission_id')
+    .select(['d.id', 'd.submission_id'])
+    .where('s.status', '=', 'pending')
+    .executeTakeFirstOrThrow();
+  const meter = await db
+    .selectFrom('meters as m')
+    .innerJoin('payer_accounts as pa', 'pa.id', 'm.payer_account_id')
+    .select(['m.id', 'm.payer_account_id', 'pa.payer_code'])
+    .where('m.active', '=', true)
+    .orderBy('m.id')
+    .executeTakeFirstOrThrow();
+  const waiting = await db.selectFrom('residents').select('id').where('email', '=', 'waiting@demo.local').executeTakeFirstOrThrow();
+  const provider = await db.selectFrom('providers').select('id').orderBy('id').executeTakeFirstOrThrow();
+  const link = await db
+    .insertInto('account_links')
+    .values({ resident_id: waiting.id, requested_payer_code: meter.payer_code, requested_provider_id: provider.id, requested_flat: '1', consented_at: new Date() })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const submission = `/admin/documents/${document.submission_id}`;
+  const account = `/admin/accounts/${meter.payer_account_id}`;
 
   const routes: Route[] = [
+    // Forms sent empty: allowed staff get the form back (422), so nothing is decided here.
+    { method: 'GET', url: '/admin/documents', allowed: ['moderator'], status: 200 },
+    { method: 'GET', url: submission, allowed: ['moderator'], status: 200 },
+    { method: 'GET', url: `${submission}/files/${document.id}`, allowed: ['moderator'], status: 200 },
+    { method: 'POST', url: `${submission}/rejection`, allowed: ['moderator'], status: 422 },
+    { method: 'GET', url: '/admin/link-requests', allowed: ['moderator'], status: 200 },
+    { method: 'GET', url: `/admin/link-requests/${link.id}`, allowed: ['moderator'], status: 200 },
+    { method: 'POST', url: `/admin/link-requests/${link.id}/rejection`, allowed: ['moderator'], status: 422 },
+    { method: 'GET', url: `/admin/accounts?q=${meter.payer_code}`, allowed: ['moderator', 'admin'], status: 200 },
+    { method: 'GET', url: account, allowed: ['moderator', 'admin'], status: 200 },
+    { method: 'GET', url: `${account}/meters/${meter.id}/replacement`, allowed: ['moderator', 'admin'], status: 200 },
+    { method: 'POST', url: `${account}/meters/${meter.id}/replacement`, allowed: ['moderator', 'admin'], status: 422 },
     { method: 'GET', url: '/admin', allowed: 'any-staff', status: 200 },
     { method: 'GET', url: '/admin/account/totp', allowed: 'any-staff', status: 200 },
     { method: 'POST', url: '/admin/account/totp/key', allowed: 'any-staff', status: 303 },
@@ -76,7 +111,10 @@ t.test('role matrix: every back-office route of this feature, for every kind of 
         continue;
       }
       const allowed = route.allowed === 'any-staff' || route.allowed.some((role) => who.includes(role));
-      if (allowed) t.equal(response.statusCode, route.status, `${label}: allowed`);
+      if (allowed) {
+        t.equal(response.statusCode, route.status, `${label}: allowed`);
+        t.equal(response.headers['cache-control'], 'no-store', `${label}: not kept in the browser's cache`);
+      }
       else {
         t.equal(response.statusCode, 403, `${label}: forbidden`);
         t.match(response.body, /Доступ запрещён/);
@@ -87,6 +125,12 @@ t.test('role matrix: every back-office route of this feature, for every kind of 
   // The forbidden attempts changed nothing; the admin's did.
   const after = await db.selectFrom('staff').select(['roles', 'active']).where('id', '=', target.id).executeTakeFirstOrThrow();
   t.same(after, { roles: ['moderator'], active: false });
+  const stillWaiting = await db.selectFrom('identity_submissions').select('status').where('id', '=', document.submission_id).executeTakeFirstOrThrow();
+  t.equal(stillWaiting.status, 'pending');
+  const stillOpen = await db.selectFrom('account_links').select('status').where('id', '=', link.id).executeTakeFirstOrThrow();
+  t.equal(stillOpen.status, 'pending');
+  const stillActive = await db.selectFrom('meters').select('active').where('id', '=', meter.id).executeTakeFirstOrThrow();
+  t.equal(stillActive.active, true);
 });
 
 t.test('the back-office home lists what waits for the roles of the staff member', async (t) => {

@@ -109,6 +109,16 @@ t.test('a wrong password and an unknown address get the same answer, and both ar
   t.match(missing.body, /Введите пароль/);
 });
 
+t.test('behind a proxy, the address in the audit log is the one the proxy saw, not one the client wrote', async (t) => {
+  const { app, db } = await testApp(t.teardown, { seed: true, redis: false, env: { TRUST_PROXY: '1' } });
+  const agent = new Agent(app);
+  await agent.get('/admin/login');
+  // The client sends its own X-Forwarded-For; the one proxy in front appends the real address.
+  await agent.post('/admin/login', { email: 'admin@demo.local', password: 'not-the-password' }, { 'x-forwarded-for': '203.0.113.66, 198.51.100.7' });
+  const [failed] = await auditActions(db, 'staff.sign-in-failed');
+  t.equal(failed!.ip, '198.51.100.7');
+});
+
 t.test('password guessing is limited per account, whether or not the account exists', async (t) => {
   const { app } = await testApp(t.teardown, { seed: true, redis: false });
   for (const email of ['admin@demo.local', 'ghost@demo.local']) {
@@ -237,6 +247,27 @@ t.test('an authenticator app replaces the emailed code once switched on', async 
   const row = await db.selectFrom('staff').select(['totp_secret', 'totp_enabled_at']).where('id', '=', id).executeTakeFirstOrThrow();
   t.same(row, { totp_secret: null, totp_enabled_at: null });
   t.equal((await auditActions(db, 'staff.totp-disabled')).length, 1);
+});
+
+t.test('codes typed to switch the authenticator app off are limited like sign-in codes', async (t) => {
+  const { app, db, config } = await testApp(t.teardown, { seed: true, redis: false });
+  const id = await staffId(db, 'moderator@demo.local');
+  const cookie = await sessionCookie(db, config, { staffId: id });
+  const agent = new Agent(app).setCookie(cookie.name, cookie.value);
+  await agent.get('/admin/account/totp');
+  await agent.post('/admin/account/totp/key');
+  const sealed = (await db.selectFrom('staff').select('totp_secret').where('id', '=', id).executeTakeFirstOrThrow()).totp_secret!;
+  const key = openKey(sealed, config.sessionSecret);
+  t.equal((await agent.post('/admin/account/totp', { code: totp(key, Date.now() - 30_000) })).statusCode, 303);
+
+  // Someone holding the session guesses at the code that switches the app off.
+  const wrong = totp(key, Date.now()) === '000000' ? '111111' : '000000';
+  for (let i = 0; i < 9; i += 1) t.equal((await agent.post('/admin/account/totp/removal', { code: wrong })).statusCode, 422);
+  const limited = await agent.post('/admin/account/totp/removal', { code: totp(key, Date.now()) });
+  t.equal(limited.statusCode, 429, 'even the right code waits once the limit is reached');
+  t.match(limited.body, /Слишком много попыток/);
+  const still = await db.selectFrom('staff').select('totp_enabled_at').where('id', '=', id).executeTakeFirstOrThrow();
+  t.not(still.totp_enabled_at, null, 'the app stays switched on');
 });
 
 t.test('the emailed code can be sent again, once a minute', async (t) => {

@@ -61,7 +61,8 @@ t.test('in-process: a failing handler is retried with backoff, then marked faile
   const { db } = await freshDatabase(t.teardown);
   const flaky = countingJob('flaky', 2);
   const broken = countingJob('broken', 99);
-  const jobs = runner(db, [flaky.definition, broken.definition], false, { maxAttempts: 3 });
+  // A backoff long enough that one pass (two rows) never reaches the retry, even on a loaded machine.
+  const jobs = runner(db, [flaky.definition, broken.definition], false, { maxAttempts: 3, backoffBaseMs: 200 });
   const flakyId = await enqueue(db, 'flaky', {});
   const brokenId = await enqueue(db, 'broken', {});
   await jobs.relayOnce();
@@ -93,6 +94,65 @@ t.test('in-process: a crash between commit and relay loses nothing', async (t) =
   t.teardown(() => restarted.close());
   await eventually(async () => (await outboxRow(db, id)).status === 'done');
   t.same(job.runs, [{ important: true }]);
+});
+
+t.test('in-process: a row left dispatched by a process that died mid-job runs again', async (t) => {
+  const { db } = await freshDatabase(t.teardown);
+  const job = countingJob('orphaned');
+  const id = await enqueue(db, 'orphaned', { n: 1 });
+  const fresh = await enqueue(db, 'orphaned', { n: 2 });
+  // Claimed by a process that never finished: one long ago, one a moment ago (maybe still running).
+  await db.updateTable('outbox').set({ status: 'dispatched', dispatched_at: new Date(Date.now() - 3600_000) }).where('id', '=', id).execute();
+  await db.updateTable('outbox').set({ status: 'dispatched', dispatched_at: new Date() }).where('id', '=', fresh).execute();
+  const restarted = runner(db, [job.definition], false);
+  t.equal(await restarted.relayOnce(), 1);
+  t.same(job.runs, [{ n: 1 }]);
+  t.equal((await outboxRow(db, id)).status, 'done');
+  t.equal((await outboxRow(db, fresh)).status, 'dispatched', 'a row in flight is left to its process');
+});
+
+t.test('in-process: on close the relay finishes the job in hand and leaves the rest pending', async (t) => {
+  const { db } = await freshDatabase(t.teardown);
+  const runs: unknown[] = [];
+  let closing: Promise<void> | undefined;
+  const r = runner(db, [
+    {
+      name: 'slow',
+      async handle(payload) {
+        runs.push(payload);
+        closing ??= r.close();
+      },
+    },
+  ], false);
+  const ids = [];
+  for (let n = 1; n <= 3; n += 1) ids.push(await enqueue(db, 'slow', { n }));
+  t.equal(await r.relayOnce(), 1);
+  await closing;
+  t.same(runs, [{ n: 1 }]);
+  t.equal((await outboxRow(db, ids[0]!)).status, 'done');
+  t.equal((await outboxRow(db, ids[2]!)).status, 'pending');
+});
+
+t.test('in-process: close waits for a recurring job under way', async (t) => {
+  const { db } = await freshDatabase(t.teardown);
+  let started = false;
+  let finished = false;
+  const r = runner(db, [
+    {
+      name: 'sweep',
+      every: 10,
+      async handle() {
+        if (started) return;
+        started = true;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        finished = true;
+      },
+    },
+  ], false);
+  await r.start({ relay: false });
+  await eventually(async () => started);
+  await r.close();
+  t.ok(finished, 'the run in hand finished before close() resolved');
 });
 
 t.test('BullMQ: rows go through Redis to the worker once, even when handed over twice', async (t) => {

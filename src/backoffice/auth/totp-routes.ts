@@ -1,10 +1,16 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import QRCode from 'qrcode';
+import { overLimit, tooManyAttempts } from '../../features/auth/limits.js';
+import type { Limit } from '../../features/auth/rules.js';
 import { normaliseCode } from '../../features/one-time-codes/rules.js';
 import { disableTotp, enableTotp, startTotpSetup, totpState } from './service.js';
 import { base32Encode, otpauthUri } from './totp.js';
 
 const ISSUER = 'Служебный кабинет ЖКУ';
+
+// Codes typed here are guesses at the app's code like those at sign-in: a borrowed
+// session must not try a million of them to switch the second factor off.
+const CODE_LIMIT: Limit = { name: 'staff-totp-settings:account', max: 10, windowMs: 15 * 60_000 };
 
 function codeFrom(body: unknown): string | null {
   const code = (body as { code?: unknown } | undefined)?.code;
@@ -45,7 +51,13 @@ const totpSettings: FastifyPluginAsync = async (app) => {
     return reply.redirect('/admin/account/totp', 303);
   });
 
+  async function waitMs(request: FastifyRequest): Promise<number | null> {
+    return overLimit(db, [[CODE_LIMIT, String(request.staff!.id)]], clock.now());
+  }
+
   app.post('/', async (request, reply) => {
+    const wait = await waitMs(request);
+    if (wait !== null) return page(request, reply, { errors: { code: tooManyAttempts(reply, wait) } });
     const code = codeFrom(request.body);
     const ok = code !== null && (await enableTotp(db, { staffId: request.staff!.id, code, now: clock.now(), secret: config.sessionSecret, ip: request.ip }));
     if (!ok) return page(request, reply.code(422), { errors: { code: 'Неверный код. Проверьте время на телефоне и введите код из приложения' } });
@@ -53,6 +65,8 @@ const totpSettings: FastifyPluginAsync = async (app) => {
   });
 
   app.post('/removal', async (request, reply) => {
+    const wait = await waitMs(request);
+    if (wait !== null) return page(request, reply, { errors: { code: tooManyAttempts(reply, wait) } });
     const code = codeFrom(request.body);
     const ok = code !== null && (await disableTotp(db, { staffId: request.staff!.id, code, now: clock.now(), secret: config.sessionSecret, ip: request.ip }));
     if (!ok) return page(request, reply.code(422), { errors: { code: 'Неверный код. Введите код из приложения' } });

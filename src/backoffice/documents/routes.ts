@@ -18,11 +18,6 @@ const DONE_NOTICES: Record<string, string> = {
 const documents: FastifyPluginAsync = async (app) => {
   const dir = uploadDir(app.config);
 
-  // Personal data: no page of this section is ever cached.
-  app.addHook('onSend', async (_request, reply) => {
-    reply.header('Cache-Control', 'no-store');
-  });
-
   app.get<{ Querystring: { page?: string; done?: string } }>('/documents', async (request, reply) => {
     const page = parseId(request.query.page) ?? 1;
     const { items, total } = await pendingQueue(app.db, page);

@@ -217,6 +217,11 @@ export async function requestPasswordReset(db: Db, input: { email: string; now: 
   });
 }
 
+/** Voids reset links already mailed, e.g. to an address the resident has just left. */
+export async function revokePasswordResets(trx: Transaction<Database>, residentId: number, now: Date): Promise<void> {
+  await revokeTokens(trx, { purpose: RESET, subjectId: residentId, now });
+}
+
 /** Whose password a reset link would change (for the form and the password policy), or null. */
 export async function resetLinkOwner(db: Db, token: string, now: Date): Promise<{ email: string } | null> {
   const open = await peekToken(db, { purpose: RESET, token, now });

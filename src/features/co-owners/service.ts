@@ -57,6 +57,9 @@ export async function invite(
 ): Promise<{ ok: true } | { ok: false; errors: InviteErrors }> {
   const email = input.form.email.trim();
   const rights = input.form.rights as CoOwnerRights;
+  // Invitations to one account wait for each other: a double-clicked «Пригласить» must not
+  // pass the check below twice and leave two grants (and two letters) for one address.
+  await trx.selectFrom('payer_accounts').select('id').where('id', '=', input.accountId).forNoKeyUpdate().execute();
   const open = await trx
     .selectFrom('co_owner_grants')
     .select('id')

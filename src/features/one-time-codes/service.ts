@@ -18,6 +18,9 @@ export async function issueCode(
   trx: Transaction<Database>,
   input: CodeRequest & { channel: 'email' | 'sms'; destination: string; now: Date; secret: string },
 ): Promise<IssueResult> {
+  // One issue at a time per subject: without this, requests sent together all pass the
+  // checks below and each sends an SMS, past the one-a-minute and ten-a-day limits.
+  await sql`select pg_advisory_xact_lock(hashtext(${`one-time-code:${input.purpose}`}), ${input.subjectId})`.execute(trx);
   const dayAgo = new Date(input.now.getTime() - 24 * 3600_000);
   const recent = await trx
     .selectFrom('one_time_codes')

@@ -5,7 +5,7 @@ import { sendEmailLater, sendSmsLater } from '../../messaging/service.js';
 import { hashPassword, verifyPassword } from '../../plugins/passwords.js';
 import { emailChangeEmail, emailChangeNoticeEmail, phoneChangeSms } from '../auth/messages.js';
 import { EMAIL_CHANGE_TTL_MS, describeDevice } from '../auth/rules.js';
-import { setPassword } from '../auth/service.js';
+import { revokePasswordResets, setPassword } from '../auth/service.js';
 import { checkCode, issueCode, openCode, type CheckResult, type IssueResult } from '../one-time-codes/service.js';
 import { consumeToken, issueToken, peekToken, revokeTokens } from '../tokens/service.js';
 
@@ -126,7 +126,7 @@ export async function isEmailChangeLinkValid(db: Db, token: string, now: Date): 
   return (await peekToken(db, { purpose: EMAIL_CHANGE, token, now })) !== null;
 }
 
-/** Uses the link up and moves the account to the new, now confirmed, address. */
+/** Uses the link up and moves the account to the new, now confirmed, address; reset links sent to the old one die. */
 export async function confirmEmailChange(db: Db, input: { token: string; now: Date }): Promise<'ok' | 'invalid' | 'taken'> {
   return db.transaction().execute(async (trx) => {
     const used = await consumeToken(trx, { purpose: EMAIL_CHANGE, token: input.token, now: input.now });
@@ -135,6 +135,8 @@ export async function confirmEmailChange(db: Db, input: { token: string; now: Da
     const taken = await trx.selectFrom('residents').select('id').where(sql<boolean>`lower(email) = ${email}`).executeTakeFirst();
     if (taken) return 'taken';
     await trx.updateTable('residents').set({ email, email_confirmed_at: input.now }).where('id', '=', used.subjectId).execute();
+    // A reset link that went to the old address must not reopen the account through it.
+    await revokePasswordResets(trx, used.subjectId, input.now);
     return 'ok';
   });
 }

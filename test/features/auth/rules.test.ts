@@ -40,6 +40,10 @@ t.test('emails and phones are normalised', async (t) => {
 t.test('after sign-in only a local path is followed', async (t) => {
   t.equal(safeNext('/bills?period=2026-10-01'), '/bills?period=2026-10-01');
   for (const bad of ['//evil.example/', '/\\evil.example', 'https://evil.example/', 'bills', '', undefined, 42]) t.equal(safeNext(bad), '/', String(bad));
+  // Browsers drop tabs and line breaks inside a URL and treat a backslash as "/": each of these would leave the site.
+  for (const bad of ['/\t/evil.example', '/\n/evil.example', '/\r\n/evil.example', '/\u0000/x']) {
+    t.equal(safeNext(bad), '/', JSON.stringify(bad));
+  }
 });
 
 t.test('devices are described briefly', async (t) => {

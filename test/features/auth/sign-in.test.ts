@@ -92,6 +92,10 @@ t.test('sign-in', async (t) => {
     t.ok(message.text.length < 70);
     const done = await agent.post('/login/code', { code: codeIn(message.text) });
     t.equal(done.headers.location, '/profile');
+    // A tab inside the path is dropped by browsers, which would then read "//evil.example".
+    const tabbed = await agent.get(`/login?next=${encodeURIComponent('/\t/evil.example')}`);
+    t.equal(tabbed.statusCode, 303);
+    t.equal(tabbed.headers.location, '/', 'a signed-in resident is not sent off the site');
 
     const other = new Agent(app);
     await other.get('/login');

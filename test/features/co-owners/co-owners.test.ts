@@ -154,3 +154,27 @@ t.test('«Просмотр и оплата» gives the pay right; an invitation 
   t.equal((await slow.post('/co-owners/invitation', { token: slowToken })).statusCode, 404);
   t.match((await ownerPages.get('/co-owners')).body, 'Приглашение истекло');
 });
+
+t.test('a double-clicked invitation leaves one grant', async (t) => {
+  const { clock } = movableClock('2026-11-20');
+  const { db, config } = await testApp(t.teardown, { seed: true, clock });
+  const { invite } = await import('../../../src/features/co-owners/service.js');
+  const owner = await demoResident(db);
+  const id = await accountId(db, '7700000010');
+  const input = {
+    accountId: id, payerCode: '7700000010', address: 'адрес', residentId: owner.id,
+    form: { email: 'twice@example.test', rights: 'view' }, now: clock.now(), publicUrl: config.publicUrl,
+  };
+  // The second request arrives while the first one's transaction is still open.
+  let second: Promise<{ ok: boolean }> | undefined;
+  const first = await db.transaction().execute(async (trx) => {
+    const result = await invite(trx, input);
+    second = db.transaction().execute((other) => invite(other, input));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    return result;
+  });
+  t.equal(first.ok, true);
+  t.equal((await second!).ok, false, 'the second one sees the first one\'s invitation');
+  const grants = await db.selectFrom('co_owner_grants').select('id').where('invited_email', '=', 'twice@example.test').execute();
+  t.equal(grants.length, 1);
+});

@@ -100,6 +100,27 @@ t.test('profile', async (t) => {
     t.equal(await mailTo('owner1@example.ru'), before, 'nothing goes to the taken address');
   });
 
+  t.test('a reset link mailed to the old address dies when the address changes', async (t) => {
+    const me = await signedIn();
+    const before = await lastMessageId(db);
+    const anyone = new Agent(app);
+    await anyone.get('/password-reset');
+    t.equal((await anyone.post('/password-reset', { email: me.email })).statusCode, 303);
+    const resetLink = linkIn((await messageTo(db, me.email, before)).text);
+    t.equal((await anyone.get(resetLink)).statusCode, 200, 'the link works before the change');
+
+    const after = await lastMessageId(db);
+    await me.agent.get('/profile/email');
+    await me.agent.post('/profile/email', { email: `moved${counter}@example.ru`, password: PASSWORD });
+    const token = new URL(linkIn((await messageTo(db, `moved${counter}@example.ru`, after)).text), 'http://x').searchParams.get('token')!;
+    t.equal((await me.agent.post('/email-change/confirm', { token })).statusCode, 303);
+
+    t.equal((await anyone.get(resetLink)).statusCode, 410, 'the old address no longer opens the account');
+    const resetToken = new URL(resetLink, 'http://x').searchParams.get('token')!;
+    const used = await anyone.post('/password-reset/new', { token: resetToken, password: 'Чужой-пароль-2026', password_repeat: 'Чужой-пароль-2026' });
+    t.equal(used.statusCode, 410);
+  });
+
   t.test('a password change needs the current one and ends the other sessions', async (t) => {
     const me = await signedIn();
     const other = await sessionCookie(db, config, { residentId: me.id });
