@@ -33,6 +33,8 @@ export type Config = {
   queuePrefix: string;
   /** Days after a moderator's decision before identity document scans are deleted (152-ФЗ). */
   identityRetentionDays: number;
+  /** Days after sending before the body of an email or SMS (codes, links) is erased. */
+  messageRetentionDays: number;
 };
 
 export class ConfigError extends Error {}
@@ -79,6 +81,15 @@ function parseDate(env: Env, name: string): string | undefined {
     throw new ConfigError(`${name} must be a real date written YYYY-MM-DD, got "${raw}"`);
   }
   return raw;
+}
+
+function retentionDays(env: Env, name: string, fallback: number): number {
+  const raw = nonEmpty(env, name) ?? String(fallback);
+  const days = Number(raw);
+  if (!/^\d+$/.test(raw) || days < 1 || days > 3650) {
+    throw new ConfigError(`${name} must be a whole number of days from 1 to 3650, got "${raw}"`);
+  }
+  return days;
 }
 
 /** In the embedded mode the session secret is generated once and kept in DATA_DIR. */
@@ -137,11 +148,8 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError(`RELAY_INTERVAL_MS must be a whole number of at least 10, got "${relayRaw}"`);
   }
 
-  const retentionRaw = nonEmpty(env, 'IDENTITY_RETENTION_DAYS') ?? '30';
-  const identityRetentionDays = Number(retentionRaw);
-  if (!/^\d+$/.test(retentionRaw) || identityRetentionDays < 1 || identityRetentionDays > 3650) {
-    throw new ConfigError(`IDENTITY_RETENTION_DAYS must be a whole number of days from 1 to 3650, got "${retentionRaw}"`);
-  }
+  const identityRetentionDays = retentionDays(env, 'IDENTITY_RETENTION_DAYS', 30);
+  const messageRetentionDays = retentionDays(env, 'MESSAGE_RETENTION_DAYS', 7);
 
   // pino throws on a level it does not know, with a stack trace instead of one line.
   const logLevel = nonEmpty(env, 'LOG_LEVEL') ?? (nodeEnv === 'test' ? 'silent' : 'info');
@@ -170,5 +178,6 @@ export function loadConfig(env: Env = process.env): Config {
     relayIntervalMs,
     queuePrefix: nonEmpty(env, 'QUEUE_PREFIX') ?? 'zhku',
     identityRetentionDays,
+    messageRetentionDays,
   };
 }

@@ -29,6 +29,9 @@ closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
 });
 
 await app.listen({ port: config.port, host: config.host });
+// Without the transports messages are only recorded: fine for a demo, never for residents.
+if (config.isProduction && !config.smtpUrl) app.log.warn('SMTP_URL is not set: emails are recorded but not delivered');
+if (config.isProduction && !config.smsGatewayUrl) app.log.warn('SMS_GATEWAY_URL is not set: SMS are recorded but not delivered');
 
 const lines = [
   `Личный кабинет ЖКУ: ${config.publicUrl} (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)`,

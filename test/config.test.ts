@@ -57,6 +57,7 @@ t.test('a bad value stops with one line naming the variable', async (t) => {
     [{ TRUST_PROXY: 'true' }, /^TRUST_PROXY /],
     [{ LOG_LEVEL: 'verbose' }, /^LOG_LEVEL /],
     [{ SESSION_SECRET: 'short' }, /^SESSION_SECRET /],
+    [{ MESSAGE_RETENTION_DAYS: '0' }, /^MESSAGE_RETENTION_DAYS /],
     [{ NODE_ENV: 'production' }, /^SESSION_SECRET is required in production/],
     [{ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40), APP_TODAY: '2026-11-01' }, /^APP_TODAY must not be set in production/],
   ];

@@ -38,6 +38,7 @@ export type OutboxTable = {
   created_at: Generated<Date>;
   dispatched_at: NullableTimestamp;
   finished_at: NullableTimestamp;
+  payload_erased_at: NullableTimestamp;
 };
 
 export type SentMessageTable = {
@@ -51,6 +52,7 @@ export type SentMessageTable = {
   status: ColumnType<'sending' | 'sent', 'sending' | 'sent' | undefined, 'sending' | 'sent'>;
   created_at: Generated<Date>;
   sent_at: NullableTimestamp;
+  erased_at: NullableTimestamp;
 };
 
 export type IdentityStatus = 'none' | 'pending' | 'confirmed' | 'rejected';

@@ -52,3 +52,37 @@ export async function sendMessage(message: Message, ctx: JobContext): Promise<vo
 }
 
 export const sendMessageJob: JobDefinition<Message> = { name: 'send-message', handle: sendMessage };
+
+export const ERASED_TEXT = '[текст удалён по сроку хранения]';
+
+/**
+ * Erases what the codes and links of old messages could be read from: the body of
+ * each message sent more than `messageRetentionDays` ago, and the payload of each
+ * outbox row finished as long ago. The record that a message went out stays.
+ */
+export async function eraseOldMessages(ctx: Pick<JobContext, 'db' | 'clock' | 'config'>): Promise<{ messages: number; payloads: number }> {
+  const now = ctx.clock.now();
+  const before = new Date(now.getTime() - ctx.config.messageRetentionDays * 24 * 3600_000);
+  const messages = await ctx.db
+    .updateTable('sent_messages')
+    .set({ text: ERASED_TEXT, html: null, erased_at: now })
+    .where('erased_at', 'is', null)
+    .where('sent_at', '<', before)
+    .executeTakeFirst();
+  const payloads = await ctx.db
+    .updateTable('outbox')
+    .set({ payload: '{}', payload_erased_at: now })
+    .where('payload_erased_at', 'is', null)
+    .where('status', 'in', ['done', 'failed'])
+    .where('finished_at', '<', before)
+    .executeTakeFirst();
+  return { messages: Number(messages.numUpdatedRows), payloads: Number(payloads.numUpdatedRows) };
+}
+
+export const eraseOldMessagesJob: JobDefinition = {
+  name: 'erase-old-messages',
+  every: 3600_000,
+  handle: async (_payload, ctx) => {
+    await eraseOldMessages(ctx);
+  },
+};
