@@ -6,16 +6,18 @@ import {
   LIMITS, PENDING_SIGN_IN_TTL_MS, TRUSTED_DEVICE_TTL_MS, maskEmail, maskPhone, normaliseEmail, normalisePhone, passwordProblem, safeNext,
 } from './rules.js';
 import {
-  checkPassword, checkSignInCode, codeDestinations, confirmEmail, isConfirmationLinkValid, isTrustedDevice, openSignInCode,
+  checkPassword, checkSignInCode, codeDestinations, confirmEmail, isConfirmationLinkValid, isTrustedDevice, openSignInCode, passwordStamp,
   requestPasswordReset, resendConfirmation, resetLinkOwner, resetPassword, sendSignInCode, signUp, trustDevice,
 } from './service.js';
 
 declare module 'fastify' {
   interface Session {
-    /** Between the password and the code: who is signing in, where to go after. */
-    pendingSignIn?: { residentId: number; next: string; startedAt: number };
+    /** Between the password and the code: who is signing in, where to go after, which password they passed. */
+    pendingSignIn?: { residentId: number; next: string; startedAt: number; passwordStamp: string };
     /** The address that was just registered, for "Отправить письмо ещё раз". */
     confirmationEmail?: string;
+    /** Where the first sign-in after confirmation leads, for a resent link too. */
+    confirmationNext?: string;
   }
 }
 
@@ -31,10 +33,14 @@ const auth: FastifyPluginAsync = async (app) => {
   const { db, config, clock } = app;
 
   // Sign-up
-  app.get('/register', async (_request, reply) => reply.viewAsync('auth/register', { title: 'Регистрация', values: {}, errors: {} }));
+  app.get<{ Querystring: { next?: string } }>('/register', async (request, reply) =>
+    reply.viewAsync('auth/register', { title: 'Регистрация', values: { next: safeNext(request.query.next) }, errors: {} }),
+  );
 
   app.post('/register', async (request, reply) => {
-    const values = { email: field(request.body, 'email').trim(), phone: field(request.body, 'phone').trim(), terms: field(request.body, 'terms') };
+    const values = {
+      email: field(request.body, 'email').trim(), phone: field(request.body, 'phone').trim(), terms: field(request.body, 'terms'), next: safeNext(field(request.body, 'next')),
+    };
     const password = field(request.body, 'password');
     const errors: Errors = {};
     const email = normaliseEmail(values.email);
@@ -53,8 +59,9 @@ const auth: FastifyPluginAsync = async (app) => {
     if (waitMs !== null) {
       return reply.viewAsync('auth/register', { title: 'Регистрация', values, errors: { email: tooManyAttempts(reply, waitMs) } });
     }
-    await signUp(db, { email, phone, password, now, publicUrl: config.publicUrl });
+    await signUp(db, { email, phone, password, next: values.next, now, publicUrl: config.publicUrl });
     request.session.confirmationEmail = email;
+    request.session.confirmationNext = values.next;
     return reply.redirect('/register/sent', 303);
   });
 
@@ -73,7 +80,7 @@ const auth: FastifyPluginAsync = async (app) => {
       const message = tooManyAttempts(reply, waitMs, 'Письмо уже отправлялось несколько раз.');
       return reply.viewAsync('auth/check-email', { title: 'Проверьте почту', email, resent: false, errors: { resend: message } });
     }
-    await resendConfirmation(db, { email, now, publicUrl: config.publicUrl });
+    await resendConfirmation(db, { email, next: safeNext(request.session.confirmationNext), now, publicUrl: config.publicUrl });
     return reply.redirect('/register/sent?resent=1', 303);
   });
 
@@ -85,8 +92,9 @@ const auth: FastifyPluginAsync = async (app) => {
   });
 
   app.post('/register/confirm', async (request, reply) => {
-    if (!(await confirmEmail(db, field(request.body, 'token'), clock.now()))) return invalidLink(reply, 'confirmation');
-    return reply.redirect('/login?confirmed=1', 303);
+    const confirmed = await confirmEmail(db, field(request.body, 'token'), clock.now());
+    if (!confirmed) return invalidLink(reply, 'confirmation');
+    return reply.redirect(confirmed.next === '/' ? '/login?confirmed=1' : `/login?confirmed=1&next=${encodeURIComponent(confirmed.next)}`, 303);
   });
 
   // Sign-in, step 1: email and password
@@ -126,19 +134,22 @@ const auth: FastifyPluginAsync = async (app) => {
     }
     if (result.kind === 'unconfirmed') {
       request.session.confirmationEmail = email;
+      request.session.confirmationNext = values.next;
       return reply.code(403).viewAsync('auth/check-email', { title: 'Подтвердите адрес электронной почты', email, unconfirmed: true, resent: false, errors: {} });
     }
     if (await isTrustedDevice(db, { residentId: result.residentId, token: request.cookies[TRUSTED_COOKIE], now })) {
       return completeSignIn(request, reply, result.residentId, values.next, false);
     }
-    request.session.pendingSignIn = { residentId: result.residentId, next: values.next, startedAt: now.getTime() };
+    request.session.pendingSignIn = { residentId: result.residentId, next: values.next, startedAt: now.getTime(), passwordStamp: result.passwordStamp };
     return reply.redirect('/login/code', 303);
   });
 
   // Sign-in, step 2: a one-time code by email or SMS
-  function pendingSignIn(request: FastifyRequest) {
+  async function pendingSignIn(request: FastifyRequest) {
     const pending = request.session.pendingSignIn;
     if (!pending || clock.now().getTime() - pending.startedAt > PENDING_SIGN_IN_TTL_MS) return undefined;
+    // A password changed since the password step (a reset, say) voids it: the old password must not finish a sign-in.
+    if (pending.passwordStamp !== (await passwordStamp(db, pending.residentId))) return undefined;
     return pending;
   }
 
@@ -156,13 +167,13 @@ const auth: FastifyPluginAsync = async (app) => {
   }
 
   app.get('/login/code', async (request, reply) => {
-    const pending = pendingSignIn(request);
+    const pending = await pendingSignIn(request);
     if (!pending) return reply.redirect('/login', 303);
     return codePage(reply, pending.residentId, pending.startedAt);
   });
 
   app.post('/login/code/send', async (request, reply) => {
-    const pending = pendingSignIn(request);
+    const pending = await pendingSignIn(request);
     if (!pending) return reply.redirect('/login', 303);
     const channel = field(request.body, 'channel');
     if (channel !== 'email' && channel !== 'sms') {
@@ -178,7 +189,7 @@ const auth: FastifyPluginAsync = async (app) => {
   });
 
   app.post('/login/code', async (request, reply) => {
-    const pending = pendingSignIn(request);
+    const pending = await pendingSignIn(request);
     if (!pending) return reply.redirect('/login', 303);
     const now = clock.now();
     const again = (status: number, message: string) => codePage(reply.code(status), pending.residentId, pending.startedAt, { code: message });

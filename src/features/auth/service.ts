@@ -8,7 +8,7 @@ import { consumeToken, issueToken, peekToken, revokeTokens } from '../tokens/ser
 import {
   alreadyRegisteredEmail, confirmationEmail, lockedEmail, passwordChangedEmail, resetEmail, signInCodeEmail, signInCodeSms,
 } from './messages.js';
-import { CONFIRMATION_TTL_MS, LOCK_MS, MAX_WRONG_PASSWORDS, RESET_TTL_MS, TRUSTED_DEVICE_TTL_MS } from './rules.js';
+import { CONFIRMATION_TTL_MS, LOCK_MS, MAX_WRONG_PASSWORDS, RESET_TTL_MS, TRUSTED_DEVICE_TTL_MS, safeNext } from './rules.js';
 
 type Db = Kysely<Database>;
 
@@ -20,9 +20,10 @@ function byEmail(email: string) {
   return sql<boolean>`lower(email) = ${email.toLowerCase()}`;
 }
 
-async function sendConfirmation(trx: Transaction<Database>, resident: { id: number; email: string }, now: Date, publicUrl: string) {
+/** `next` (where to go after the first sign-in, e.g. an invitation) rides along with the link. */
+async function sendConfirmation(trx: Transaction<Database>, resident: { id: number; email: string }, next: string, now: Date, publicUrl: string) {
   await revokeTokens(trx, { purpose: CONFIRMATION, subjectId: resident.id, now });
-  const { token } = await issueToken(trx, { purpose: CONFIRMATION, subjectId: resident.id, ttlMs: CONFIRMATION_TTL_MS, now });
+  const { token } = await issueToken(trx, { purpose: CONFIRMATION, subjectId: resident.id, ttlMs: CONFIRMATION_TTL_MS, now, data: { next } });
   await sendEmailLater(trx, { to: resident.email, ...confirmationEmail(`${publicUrl}/register/confirm?token=${token}`) });
 }
 
@@ -33,7 +34,7 @@ async function sendConfirmation(trx: Transaction<Database>, resident: { id: numb
  */
 export async function signUp(
   db: Db,
-  input: { email: string; phone: string; password: string; now: Date; publicUrl: string },
+  input: { email: string; phone: string; password: string; next: string; now: Date; publicUrl: string },
 ): Promise<void> {
   const passwordHash = await hashPassword(input.password);
   await db.transaction().execute(async (trx) => {
@@ -43,13 +44,13 @@ export async function signUp(
       .onConflict((oc) => oc.expression(sql`lower(email)`).doNothing())
       .returning(['id', 'email'])
       .executeTakeFirst();
-    if (created) await sendConfirmation(trx, created, input.now, input.publicUrl);
+    if (created) await sendConfirmation(trx, created, input.next, input.now, input.publicUrl);
     else await sendEmailLater(trx, { to: input.email, ...alreadyRegisteredEmail(input.publicUrl) });
   });
 }
 
 /** A new link for an account that is not confirmed yet; silently nothing otherwise. */
-export async function resendConfirmation(db: Db, input: { email: string; now: Date; publicUrl: string }): Promise<void> {
+export async function resendConfirmation(db: Db, input: { email: string; next: string; now: Date; publicUrl: string }): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const resident = await trx
       .selectFrom('residents')
@@ -57,7 +58,7 @@ export async function resendConfirmation(db: Db, input: { email: string; now: Da
       .where(byEmail(input.email))
       .where('email_confirmed_at', 'is', null)
       .executeTakeFirst();
-    if (resident) await sendConfirmation(trx, resident, input.now, input.publicUrl);
+    if (resident) await sendConfirmation(trx, resident, input.next, input.now, input.publicUrl);
   });
 }
 
@@ -65,23 +66,23 @@ export async function isConfirmationLinkValid(db: Db, token: string, now: Date):
   return (await peekToken(db, { purpose: CONFIRMATION, token, now })) !== null;
 }
 
-/** Uses the link up and confirms the address (the simplified identity level). */
-export async function confirmEmail(db: Db, token: string, now: Date): Promise<boolean> {
+/** Uses the link up and confirms the address (the simplified identity level); null when the link is no longer valid. */
+export async function confirmEmail(db: Db, token: string, now: Date): Promise<{ next: string } | null> {
   return db.transaction().execute(async (trx) => {
     const used = await consumeToken(trx, { purpose: CONFIRMATION, token, now });
-    if (!used) return false;
+    if (!used) return null;
     await trx
       .updateTable('residents')
       .set({ email_confirmed_at: now })
       .where('id', '=', used.subjectId)
       .where('email_confirmed_at', 'is', null)
       .execute();
-    return true;
+    return { next: safeNext(used.data.next) };
   });
 }
 
 export type PasswordCheck =
-  | { kind: 'ok'; residentId: number }
+  | { kind: 'ok'; residentId: number; passwordStamp: string }
   | { kind: 'wrong' }
   | { kind: 'locked'; retryAfterMs: number }
   | { kind: 'unconfirmed' };
@@ -108,7 +109,18 @@ export async function checkPassword(
   if (!resident || !matches) return countWrongPassword(db, input, resident);
   if (failures) await db.deleteFrom('sign_in_failures').where('email', '=', input.email).execute();
   if (!resident.email_confirmed_at) return { kind: 'unconfirmed' };
-  return { kind: 'ok', residentId: resident.id };
+  return { kind: 'ok', residentId: resident.id, passwordStamp: stampOf(resident.password_hash) };
+}
+
+/** Changes whenever the password is set (the hash has a fresh salt), without revealing the hash. */
+function stampOf(passwordHash: string): string {
+  return sha256(passwordHash).slice(0, 32);
+}
+
+/** The stamp of the resident's current password, to see that it has not changed since the password step. */
+export async function passwordStamp(db: Db, residentId: number): Promise<string | undefined> {
+  const row = await db.selectFrom('residents').select('password_hash').where('id', '=', residentId).executeTakeFirst();
+  return row && stampOf(row.password_hash);
 }
 
 async function countWrongPassword(

@@ -72,31 +72,41 @@ export async function checkCode(
   db: Kysely<Database>,
   input: CodeRequest & { code: string; now: Date; secret: string },
 ): Promise<CheckResult> {
-  return db.transaction().execute(async (trx) => {
-    const row = await trx
-      .selectFrom('one_time_codes')
-      .select(['id', 'code_hash', 'attempts', 'expires_at'])
-      .where('purpose', '=', input.purpose)
-      .where('subject_id', '=', input.subjectId)
-      .where('used_at', 'is', null)
-      .orderBy('created_at', 'desc')
-      .limit(1)
-      .forUpdate()
-      .executeTakeFirst();
-    if (!row) return 'no-code';
-    if (row.attempts >= MAX_WRONG_TRIES) return 'too-many-tries';
-    if (row.expires_at.getTime() <= input.now.getTime()) return 'expired';
-    if (codeMatches(input.code, row.code_hash, input.secret)) {
-      await trx.updateTable('one_time_codes').set({ used_at: input.now }).where('id', '=', row.id).execute();
-      return 'ok';
-    }
-    await trx
-      .updateTable('one_time_codes')
-      .set({ attempts: sql<number>`attempts + 1` })
-      .where('id', '=', row.id)
-      .execute();
-    return row.attempts + 1 >= MAX_WRONG_TRIES ? 'too-many-tries' : 'wrong';
-  });
+  return db.transaction().execute(async (trx) => (await checkCodeIn(trx, input)).result);
+}
+
+/**
+ * checkCode inside the caller's transaction; a match also gives the destination
+ * the code went to, so that the caller acts on the number or address the code
+ * proves, not on one read apart from the check.
+ */
+export async function checkCodeIn(
+  trx: Transaction<Database>,
+  input: CodeRequest & { code: string; now: Date; secret: string },
+): Promise<{ result: 'ok'; destination: string } | { result: Exclude<CheckResult, 'ok'> }> {
+  const row = await trx
+    .selectFrom('one_time_codes')
+    .select(['id', 'code_hash', 'attempts', 'expires_at', 'destination'])
+    .where('purpose', '=', input.purpose)
+    .where('subject_id', '=', input.subjectId)
+    .where('used_at', 'is', null)
+    .orderBy('created_at', 'desc')
+    .limit(1)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!row) return { result: 'no-code' };
+  if (row.attempts >= MAX_WRONG_TRIES) return { result: 'too-many-tries' };
+  if (row.expires_at.getTime() <= input.now.getTime()) return { result: 'expired' };
+  if (codeMatches(input.code, row.code_hash, input.secret)) {
+    await trx.updateTable('one_time_codes').set({ used_at: input.now }).where('id', '=', row.id).execute();
+    return { result: 'ok', destination: row.destination };
+  }
+  await trx
+    .updateTable('one_time_codes')
+    .set({ attempts: sql<number>`attempts + 1` })
+    .where('id', '=', row.id)
+    .execute();
+  return { result: row.attempts + 1 >= MAX_WRONG_TRIES ? 'too-many-tries' : 'wrong' };
 }
 
 /** The destination of the newest open code, for "we sent a code to …". */

@@ -6,7 +6,7 @@ import { hashPassword, verifyPassword } from '../../plugins/passwords.js';
 import { emailChangeEmail, emailChangeNoticeEmail, phoneChangeSms } from '../auth/messages.js';
 import { EMAIL_CHANGE_TTL_MS, describeDevice } from '../auth/rules.js';
 import { revokePasswordResets, setPassword } from '../auth/service.js';
-import { checkCode, issueCode, openCode, type CheckResult, type IssueResult } from '../one-time-codes/service.js';
+import { checkCodeIn, issueCode, openCode, type CheckResult, type IssueResult } from '../one-time-codes/service.js';
 import { consumeToken, issueToken, peekToken, revokeTokens } from '../tokens/service.js';
 
 type Db = Kysely<Database>;
@@ -91,11 +91,12 @@ export async function confirmPhoneChange(
   db: Db,
   input: { residentId: number; code: string; now: Date; secret: string },
 ): Promise<CheckResult> {
-  const pending = await pendingPhone(db, input.residentId);
-  if (!pending) return 'no-code';
-  const result = await checkCode(db, { purpose: PHONE_CHANGE, subjectId: input.residentId, code: input.code, now: input.now, secret: input.secret });
-  if (result === 'ok') await db.updateTable('residents').set({ phone: pending.phone }).where('id', '=', input.residentId).execute();
-  return result;
+  return db.transaction().execute(async (trx) => {
+    const checked = await checkCodeIn(trx, { purpose: PHONE_CHANGE, subjectId: input.residentId, code: input.code, now: input.now, secret: input.secret });
+    // The number the matching code was sent to: a code proves only that one.
+    if (checked.result === 'ok') await trx.updateTable('residents').set({ phone: checked.destination }).where('id', '=', input.residentId).execute();
+    return checked.result;
+  });
 }
 
 export async function checkCurrentPassword(db: Db, residentId: number, password: string): Promise<boolean> {
@@ -128,6 +129,21 @@ export async function isEmailChangeLinkValid(db: Db, token: string, now: Date): 
 
 /** Uses the link up and moves the account to the new, now confirmed, address; reset links sent to the old one die. */
 export async function confirmEmailChange(db: Db, input: { token: string; now: Date }): Promise<'ok' | 'invalid' | 'taken'> {
+  try {
+    return await moveToNewEmail(db, input);
+  } catch (error) {
+    // Another account took the address after the check above: the unique index says so.
+    if (isUniqueViolation(error, 'residents_email_key')) return 'taken';
+    throw error;
+  }
+}
+
+function isUniqueViolation(error: unknown, constraint: string): boolean {
+  const pgError = error as { code?: unknown; constraint?: unknown } | null;
+  return pgError?.code === '23505' && pgError.constraint === constraint;
+}
+
+async function moveToNewEmail(db: Db, input: { token: string; now: Date }): Promise<'ok' | 'invalid' | 'taken'> {
   return db.transaction().execute(async (trx) => {
     const used = await consumeToken(trx, { purpose: EMAIL_CHANGE, token: input.token, now: input.now });
     const email = used && typeof used.data.email === 'string' ? used.data.email : null;

@@ -2,7 +2,7 @@ import t from 'tap';
 import type { Db } from '../../../src/db/index.js';
 import { hashPassword } from '../../../src/plugins/passwords.js';
 import { Agent, messageTo, testApp } from '../../fixtures/app.js';
-import { codeIn, lastMessageId, manualClock, signInResident } from '../../fixtures/resident-auth.js';
+import { codeIn, lastMessageId, linkIn, manualClock, signInResident } from '../../fixtures/resident-auth.js';
 
 const PASSWORD = 'Соседи-по-лестнице-7';
 let counter = 0;
@@ -224,6 +224,28 @@ t.test('sign-in', async (t) => {
     clock.advance(30 * 24 * 3600_000 + 60_000);
     await agent.get('/login');
     t.equal((await agent.post('/login', { email: person.email, password: PASSWORD })).headers.location, '/login/code', 'after 30 days the code is asked again');
+  });
+
+  t.test('a password reset voids a sign-in that has passed the password step but not the code', async (t) => {
+    const person = await resident(db);
+    const agent = new Agent(app);
+    await toCodeStep(t, agent, person.email);
+    const { message } = await sendCode(agent, db, person.email);
+
+    const owner = new Agent(app);
+    await owner.get('/password-reset');
+    const after = await lastMessageId(db);
+    t.equal((await owner.post('/password-reset', { email: person.email })).statusCode, 303);
+    const token = new URL(linkIn((await messageTo(db, person.email, after)).text), 'http://x').searchParams.get('token')!;
+    await owner.get(`/password-reset/new?token=${token}`);
+    const reset = await owner.post('/password-reset/new', { token, password: 'Новый-пароль-для-ЖКУ-2026', password_repeat: 'Новый-пароль-для-ЖКУ-2026' });
+    t.equal(reset.headers.location, '/login?reset=1');
+
+    const late = await agent.post('/login/code', { code: codeIn(message.text) });
+    t.equal(late.statusCode, 303);
+    t.equal(late.headers.location, '/login', 'back to the password step');
+    t.equal(await db.selectFrom('sessions').select('sid').where('resident_id', '=', person.id).executeTakeFirst(), undefined, 'nobody is signed in');
+    t.equal((await agent.get('/login/code')).headers.location, '/login');
   });
 
   t.test('10 wrong passwords lock the address for 15 minutes and tell the owner', async (t) => {

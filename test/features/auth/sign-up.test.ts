@@ -1,7 +1,7 @@
 import t from 'tap';
 import { hashPassword } from '../../../src/plugins/passwords.js';
 import { Agent, messageTo, testApp } from '../../fixtures/app.js';
-import { lastMessageId, linkIn, manualClock } from '../../fixtures/resident-auth.js';
+import { codeIn, lastMessageId, linkIn, manualClock } from '../../fixtures/resident-auth.js';
 
 const PASSWORD = 'Соседи-по-лестнице-7';
 
@@ -85,6 +85,44 @@ t.test('sign-up, confirmation and its limits', async (t) => {
     t.equal(reused.statusCode, 410, 'a link works once');
     t.match(reused.body, /уже использована или её срок действия истёк/);
     t.equal((await agent.get(link)).statusCode, 410);
+  });
+
+  t.test('`next` (an invitation) is carried through sign-up, the confirmation link and the first sign-in', async (t) => {
+    const next = '/co-owners/invitation?token=abc-123';
+    const agent = new Agent(app);
+    const page = await agent.get(`/register?next=${encodeURIComponent(next)}`);
+    t.match(page.body, '<input type="hidden" name="next" value="/co-owners/invitation?token=abc-123">');
+    t.match(page.body, `<a href="/login?next=${encodeURIComponent(next)}">Уже есть учётная запись? Войти</a>`);
+    const after = await lastMessageId(db);
+    t.equal((await agent.post('/register', form('invitee@example.ru', { next }))).statusCode, 303);
+    const first = await messageTo(db, 'invitee@example.ru', after);
+    // The resent link, opened elsewhere, still knows where to go.
+    await agent.get('/register/sent');
+    t.equal((await agent.post('/register/resend')).statusCode, 303);
+    const token = new URL(linkIn((await messageTo(db, 'invitee@example.ru', first.id)).text), 'http://x').searchParams.get('token')!;
+    const elsewhere = new Agent(app);
+    await elsewhere.get(`/register/confirm?token=${token}`);
+    const confirmed = await elsewhere.post('/register/confirm', { token });
+    t.equal(confirmed.headers.location, `/login?confirmed=1&next=${encodeURIComponent(next)}`);
+
+    const login = await elsewhere.get(confirmed.headers.location as string);
+    t.match(login.body, /Адрес электронной почты подтверждён/);
+    t.match(login.body, '<input type="hidden" name="next" value="/co-owners/invitation?token=abc-123">');
+    t.equal((await elsewhere.post('/login', { email: 'invitee@example.ru', password: PASSWORD, next })).headers.location, '/login/code');
+    await elsewhere.get('/login/code');
+    const beforeCode = await lastMessageId(db);
+    t.equal((await elsewhere.post('/login/code/send', { channel: 'email' })).statusCode, 303);
+    const code = codeIn((await messageTo(db, 'invitee@example.ru', beforeCode)).text);
+    t.equal((await elsewhere.post('/login/code', { code })).headers.location, next, 'the invitee lands on the invitation');
+  });
+
+  t.test('a `next` that leaves the site is dropped at sign-up', async (t) => {
+    const agent = new Agent(app);
+    t.match((await agent.get('/register?next=%2F%2Fevil.example')).body, '<input type="hidden" name="next" value="/">');
+    const after = await lastMessageId(db);
+    await agent.post('/register', form('careful@example.ru', { next: '//evil.example/' }));
+    const token = new URL(linkIn((await messageTo(db, 'careful@example.ru', after)).text), 'http://x').searchParams.get('token')!;
+    t.equal((await agent.post('/register/confirm', { token })).headers.location, '/login?confirmed=1');
   });
 
   t.test('an address already registered: the same page, same timing class, and its owner is told', async (t) => {

@@ -1,11 +1,42 @@
-import { sql } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import t from 'tap';
+import type { Db } from '../../../src/db/index.js';
+import type { Database } from '../../../src/db/schema.js';
+import { issueCode } from '../../../src/features/one-time-codes/service.js';
 import { hashPassword } from '../../../src/plugins/passwords.js';
-import { Agent, messageTo, testApp } from '../../fixtures/app.js';
+import { Agent, eventually, messageTo, testApp } from '../../fixtures/app.js';
 import { codeIn, lastMessageId, linkIn, manualClock, signInResident } from '../../fixtures/resident-auth.js';
 import { sessionCookie } from '../../fixtures/sessions.js';
 
 const PASSWORD = 'Соседи-по-лестнице-7';
+
+/**
+ * Puts another writer between a request's check and its write: `inside` runs in a
+ * transaction that stays open until `request` (started after `inside`) is seen
+ * waiting for a lock, and only then commits.
+ */
+async function interleave<T, R>(db: Db, inside: (trx: Transaction<Database>) => Promise<T>, request: (held: T) => Promise<R>): Promise<R> {
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let ready!: (value: T) => void;
+  const held = new Promise<T>((resolve) => (ready = resolve));
+  const transaction = db.transaction().execute(async (trx) => {
+    ready(await inside(trx));
+    await released;
+  });
+  try {
+    const response = request(await Promise.race([held, transaction.then(() => Promise.reject(new Error('the transaction ended early')))]));
+    await eventually(async () => {
+      const waiting = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`.execute(db);
+      return waiting.rows[0]!.n > 0;
+    });
+    release();
+    await transaction;
+    return await response;
+  } finally {
+    release();
+  }
+}
 
 t.test('profile', async (t) => {
   const clock = manualClock();
@@ -98,6 +129,45 @@ t.test('profile', async (t) => {
     t.equal(taken.headers.location, '/profile?done=email-sent');
     t.equal(await mailTo('fresh@example.ru'), noticesBefore + 1, 'the resident is told as usual');
     t.equal(await mailTo('owner1@example.ru'), before, 'nothing goes to the taken address');
+  });
+
+  t.test('a code confirms the number it was sent to, even when another number is asked for meanwhile', async (t) => {
+    const me = await signedIn();
+    await me.agent.get('/profile/phone');
+    t.equal((await me.agent.post('/profile/phone', { phone: '+79030000001' })).statusCode, 303);
+    await me.agent.get('/profile/phone/confirm');
+    clock.advance(61_000);
+    // The code for the second number is issued while the confirmation is under way:
+    // the table is held, so the confirmation waits until that code exists.
+    const done = await interleave(
+      db,
+      async (trx) => {
+        await sql`lock table one_time_codes in exclusive mode`.execute(trx);
+        const issued = await issueCode(trx, { purpose: 'phone-change', subjectId: me.id, channel: 'sms', destination: '+79030000002', now: clock.now(), secret: config.sessionSecret });
+        if (!issued.ok) throw new Error(issued.reason);
+        return issued.code;
+      },
+      (code) => me.agent.post('/profile/phone/confirm', { code }),
+    );
+    t.equal(done.headers.location, '/profile?done=phone');
+    t.equal((await db.selectFrom('residents').select('phone').where('id', '=', me.id).executeTakeFirstOrThrow()).phone, '+79030000002', 'the number the code went to');
+  });
+
+  t.test('an address another account takes just before the confirmation: the same "taken" page, not an error', async (t) => {
+    const me = await signedIn();
+    const after = await lastMessageId(db);
+    await me.agent.get('/profile/email');
+    t.equal((await me.agent.post('/profile/email', { email: 'contested@example.ru', password: PASSWORD })).statusCode, 303);
+    const token = new URL(linkIn((await messageTo(db, 'contested@example.ru', after)).text), 'http://x').searchParams.get('token')!;
+    await me.agent.get(`/email-change/confirm?token=${token}`);
+    const confirmed = await interleave(
+      db,
+      (trx) => trx.insertInto('residents').values({ email: 'Contested@example.ru', phone: '+79030000003', password_hash: 'x' }).execute(),
+      () => me.agent.post('/email-change/confirm', { token }),
+    );
+    t.equal(confirmed.statusCode, 409);
+    t.match(confirmed.body, /<h1>Адрес уже занят<\/h1>/);
+    t.equal((await db.selectFrom('residents').select('email').where('id', '=', me.id).executeTakeFirstOrThrow()).email, me.email, 'the address stays');
   });
 
   t.test('a reset link mailed to the old address dies when the address changes', async (t) => {
