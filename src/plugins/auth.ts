@@ -15,8 +15,10 @@ declare module 'fastify' {
 }
 
 function signInRedirect(request: FastifyRequest, reply: FastifyReply, loginPath: string) {
-  const next = encodeURIComponent(request.url);
-  return reply.redirect(`${loginPath}?next=${next}`, 303);
+  const url = `${loginPath}?next=${encodeURIComponent(request.url)}`;
+  // fetch would follow a 303 and htmx would swap the sign-in page into a fragment's place.
+  if (request.wantsFragment) return reply.header('HX-Redirect', url).code(204).send();
+  return reply.redirect(url, 303);
 }
 
 /** Loads the signed-in resident (if any) for every request of the resident area. */

@@ -23,7 +23,7 @@ function layoutFor(request: FastifyRequest): string {
  */
 export async function renderError(request: FastifyRequest, reply: FastifyReply, status: number, message?: string): Promise<FastifyReply> {
   const known = TITLES[status] ?? TITLES[500]!;
-  const html = await reply.viewAsync('errors/page', {
+  const html = await reply.renderPage('errors/page', {
     layout: layoutFor(request),
     status,
     title: known.title,

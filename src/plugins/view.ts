@@ -15,6 +15,8 @@ declare module 'fastify' {
   interface FastifyReply {
     /** Renders the fragment for an htmx partial request, the full page otherwise. */
     render(page: string, fragment: string, data?: object): Promise<string>;
+    /** Renders the full page; an htmx partial request gets it too, swapped in place of the whole body. */
+    renderPage(page: string, data?: object): Promise<string>;
   }
 }
 
@@ -34,6 +36,11 @@ export default fp<{ config: Config }>(
 
     app.decorateReply('render', function (page: string, fragment: string, data: object = {}) {
       return this.viewAsync(this.request.wantsFragment ? fragment : page, data);
+    });
+
+    app.decorateReply('renderPage', function (page: string, data: object = {}) {
+      if (this.request.wantsFragment) this.header('HX-Retarget', 'body').header('HX-Reswap', 'innerHTML show:top');
+      return this.viewAsync(page, data);
     });
   },
   { name: 'view' },

@@ -21,8 +21,7 @@ const auditLog: FastifyPluginAsync = async (app) => {
     const { filter, page, errors } = parseAuditQuery(request.query);
     const [{ records, total }, options] = await Promise.all([auditPage(db, filter, page, PAGE_SIZE), auditFilterOptions(db)]);
     const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
-    if (Object.keys(errors).length > 0) reply.code(422);
-    return reply.render('backoffice/audit', 'backoffice/audit-results', {
+    const data = {
       title: 'Журнал действий',
       filter,
       values: { ...filter, from: request.query.from ?? filter.from ?? '', to: request.query.to ?? filter.to ?? '' },
@@ -35,7 +34,10 @@ const auditLog: FastifyPluginAsync = async (app) => {
       next: page < pages ? `/admin/audit${filterQuery(filter, page + 1)}` : null,
       csv: `/admin/audit/export.csv${filterQuery(filter)}`,
       errors,
-    });
+    };
+    if (Object.keys(errors).length === 0) return reply.render('backoffice/audit', 'backoffice/audit-results', data);
+    // The messages sit next to the filter fields, outside the results: the whole page answers.
+    return reply.code(422).renderPage('backoffice/audit', data);
   });
 
   app.get<{ Querystring: AuditQuery }>('/export.csv', async (request, reply) => {

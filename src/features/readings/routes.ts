@@ -45,8 +45,11 @@ const readings: FastifyPluginAsync = async (app) => {
     const result = await app.db.transaction().execute((trx) =>
       submitReadings(trx, { accountId: account.id, residentId: request.resident!.id, today, now: app.clock.now(), form, confirmed: form.confirm === 'yes' }),
     );
-    if (result.ok) return reply.redirect(`/readings?sent=${account.id}#account-${account.id}`, 303);
+    if (result.ok && !request.wantsFragment) return reply.redirect(`/readings?sent=${account.id}#account-${account.id}`, 303);
     const meters = await meterPanels(app.db, account.id, today);
+    // htmx swaps the account's section in place. Not a 303: fetch would follow it with
+    // HX-Request-Type still set, to /readings, which has no fragment of one account.
+    if (result.ok) return reply.viewAsync('readings/_account', accountView(account, meters, { sent: true }));
     reply.code(422);
     return reply.render('readings/account', 'readings/_account', {
       section: '/readings',
