@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { isCalendarDate } from './plugins/clock.js';
 
 export type Config = {
   nodeEnv: 'development' | 'production' | 'test';
@@ -76,8 +77,7 @@ function parseUrl(env: Env, name: string, protocols: string[]): string | undefin
 function parseDate(env: Env, name: string): string | undefined {
   const raw = nonEmpty(env, name);
   if (raw === undefined) return undefined;
-  const date = new Date(`${raw}T00:00:00Z`);
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(raw) || Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== raw) {
+  if (!isCalendarDate(raw)) {
     throw new ConfigError(`${name} must be a real date written YYYY-MM-DD, got "${raw}"`);
   }
   return raw;

@@ -13,6 +13,13 @@ export type Clock = {
 
 const MOSCOW_OFFSET_MS = 3 * 60 * 60 * 1000;
 
+/** A real calendar date written YYYY-MM-DD: "2026-02-30" is not one, though Date would roll it over. */
+export function isCalendarDate(value: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  const date = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
+}
+
 export function moscowDate(instant: Date): string {
   return new Date(instant.getTime() + MOSCOW_OFFSET_MS).toISOString().slice(0, 10);
 }

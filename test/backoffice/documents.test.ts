@@ -8,7 +8,9 @@ import { WAITING_RESIDENT_EMAIL } from '../../src/features/identity/seed.js';
 import { sampleScanPng } from '../../src/features/identity/sample-scan.js';
 import { uploadDir } from '../../src/features/identity/service.js';
 import { messageTo, testApp } from '../fixtures/app.js';
-import { PDF, createResident, staffId, uploadParts, signedIn, upload } from '../fixtures/identity.js';
+import { createResident } from '../fixtures/accounts.js';
+import { PDF, staffId, uploadParts, upload } from '../fixtures/identity.js';
+import { signedIn } from '../fixtures/sessions.js';
 
 const PNG = sampleScanPng();
 
@@ -21,7 +23,7 @@ async function setUp(teardown: (fn: () => unknown) => void) {
 }
 
 async function residentWithUpload(app: FastifyInstance, db: Db, config: Config, email: string) {
-  const resident = await createResident(db, email);
+  const resident = await createResident(db, { email, identityStatus: 'none' });
   const visitor = await signedIn(app, db, config, { residentId: resident.id });
   const response = await upload(visitor, uploadParts([
     { filename: 'разворот.png', content: PNG, type: 'image/png' },

@@ -1,19 +1,14 @@
 import t from 'tap';
-import { createDb } from '../../src/db/index.js';
 import { DEMO_PROVIDER } from '../../src/db/seed/registry.js';
 import { JS_MODES, chromiumMissing, launchBrowser, newContext, startServer } from '../fixtures/browser.js';
 import { sessionCookie } from '../fixtures/sessions.js';
-import { loadConfig } from '../../src/config.js';
 
 // A confirmed resident links 7700000001, a moderator approves, the resident
 // submits a water reading — with JavaScript off and on.
 
 t.test('link an account, approve it, submit a water reading', { skip: chromiumMissing }, async (t) => {
   const server = await startServer(t.teardown, { APP_TODAY: '2026-11-20' });
-  const db = createDb({ databaseUrl: server.databaseUrl });
-  t.teardown(() => db.destroy());
-  // Only the session secret matters for signing cookies; it is the one startServer gives the server.
-  const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: server.databaseUrl, SESSION_SECRET: 'browser-test-session-secret-0123456789abcdef' });
+  const { db, config } = server;
   const browser = await launchBrowser(t.teardown);
   const moderator = await db.selectFrom('staff').select('id').where('email', '=', 'moderator@demo.local').executeTakeFirstOrThrow();
   const cold = await db

@@ -1,6 +1,5 @@
 import t from 'tap';
 import type { Page } from 'playwright-core';
-import { createDb } from '../../src/db/index.js';
 import { DEMO_PASSWORD } from '../../src/db/seed/index.js';
 import { hashPassword } from '../../src/plugins/passwords.js';
 import { JS_MODES, chromiumMissing, launchBrowser, newContext, startServer } from '../fixtures/browser.js';
@@ -36,8 +35,7 @@ async function signIn(page: Page, base: string, email: string, password: string)
 
 t.test('an admin invites a moderator who then signs in', { skip: chromiumMissing }, async (t) => {
   const server = await startServer(t.teardown);
-  const db = createDb({ databaseUrl: server.databaseUrl });
-  t.teardown(() => db.destroy());
+  const { db } = server;
   const browser = await launchBrowser(t.teardown);
   const passwordHash = await hashPassword(DEMO_PASSWORD);
 

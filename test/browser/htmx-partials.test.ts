@@ -1,7 +1,5 @@
 import t from 'tap';
 import type { Page } from 'playwright-core';
-import { loadConfig } from '../../src/config.js';
-import { createDb } from '../../src/db/index.js';
 import { JS_MODES, chromiumMissing, launchBrowser, newContext, startServer } from '../fixtures/browser.js';
 import { accountId, demoResident, lastReading, meterOf } from '../fixtures/accounts.js';
 import { sessionCookie } from '../fixtures/sessions.js';
@@ -27,10 +25,7 @@ function ru(value: number): string {
 
 t.test('partial swaps', { skip: chromiumMissing }, async (t) => {
   const server = await startServer(t.teardown, { APP_TODAY: '2026-11-20' });
-  const db = createDb({ databaseUrl: server.databaseUrl });
-  t.teardown(() => db.destroy());
-  // Only the session secret matters for signing cookies; it is the one startServer gives the server.
-  const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: server.databaseUrl, SESSION_SECRET: 'browser-test-session-secret-0123456789abcdef' });
+  const { db, config } = server;
   const browser = await launchBrowser(t.teardown);
 
   const resident = await demoResident(db);

@@ -1,6 +1,4 @@
 import t from 'tap';
-import { loadConfig } from '../../src/config.js';
-import { createDb } from '../../src/db/index.js';
 import { sampleScanPng } from '../../src/features/identity/sample-scan.js';
 import { JS_MODES, chromiumMissing, launchBrowser, newContext, startServer } from '../fixtures/browser.js';
 import { PDF } from '../fixtures/identity.js';
@@ -12,10 +10,7 @@ import { sessionCookie } from '../fixtures/sessions.js';
 
 t.test('identity verification in the browser', { skip: chromiumMissing }, async (t) => {
   const server = await startServer(t.teardown);
-  const db = createDb({ databaseUrl: server.databaseUrl });
-  t.teardown(() => db.destroy());
-  // Only the session secret matters for signing cookies; it is the one startServer gives the server.
-  const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: server.databaseUrl, SESSION_SECRET: 'browser-test-session-secret-0123456789abcdef' });
+  const { db, config } = server;
   const browser = await launchBrowser(t.teardown);
   const moderator = await db.selectFrom('staff').select('id').where('email', '=', 'moderator@demo.local').executeTakeFirstOrThrow();
   const scan = { name: 'паспорт.png', mimeType: 'image/png', buffer: sampleScanPng() };

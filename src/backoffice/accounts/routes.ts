@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { renderError } from '../../plugins/errors.js';
-import { idParam } from '../../features/services/access.js';
+import { field, parseId } from '../../plugins/input.js';
 import { accountDetail, replaceMeter, searchAccounts, validateReplacement, type AccountDetail, type ReplacementForm, type StaffMeter } from './service.js';
 
 // «Лицевые счета» (/admin/accounts), for moderators and administrators.
@@ -9,16 +9,17 @@ const accountRoutes: FastifyPluginAsync = async (app) => {
   app.get('/accounts', async (request, reply) => {
     const query = request.query as { q?: string; page?: string };
     const q = String(query.q ?? '').slice(0, 200);
-    const page = Math.max(1, idParam(query.page) ?? 1);
+    const page = parseId(query.page) ?? 1;
     const { accounts, hasNext } = await searchAccounts(app.db, q, page);
     return reply.viewAsync('accounts/index', { title: 'Лицевые счета', q, page, accounts, hasNext });
   });
 
   async function found(request: FastifyRequest): Promise<{ account: AccountDetail; meter: StaffMeter | null } | null> {
     const params = request.params as { id: string; meterId?: string };
-    const account = await accountDetail(app.db, idParam(params.id) ?? 0);
+    const accountId = parseId(params.id);
+    const account = accountId === null ? null : await accountDetail(app.db, accountId);
     if (!account) return null;
-    const meterId = idParam(params.meterId);
+    const meterId = parseId(params.meterId);
     return { account, meter: meterId === null ? null : (account.meters.find((m) => m.id === meterId && m.active) ?? null) };
   }
 
@@ -42,11 +43,10 @@ const accountRoutes: FastifyPluginAsync = async (app) => {
     const result = await found(request);
     if (!result?.meter) return renderError(request, reply, 404);
     const { account, meter } = result;
-    const body = (request.body ?? {}) as Record<string, string | undefined>;
     const form = {
-      serialNumber: String(body.serialNumber ?? ''),
-      nextVerificationDate: String(body.nextVerificationDate ?? ''),
-      initial: [1, 2, 3].slice(0, meter.zones).map((z) => String(body[`initial${z}`] ?? '')),
+      serialNumber: field(request.body, 'serialNumber'),
+      nextVerificationDate: field(request.body, 'nextVerificationDate'),
+      initial: [1, 2, 3].slice(0, meter.zones).map((z) => field(request.body, `initial${z}`)),
     };
     const today = app.clock.today();
     const checked = validateReplacement(form, meter.zones, today);

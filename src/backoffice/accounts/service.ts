@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../../db/schema.js';
+import { isCalendarDate } from '../../plugins/clock.js';
 import { RESOURCE_NAMES, parseReading } from '../../features/readings/rules.js';
 import { normalisePayerCode } from '../../features/services/rules.js';
 import type { Resource } from '../../features/services/tables.js';
@@ -135,8 +136,7 @@ export function validateReplacement(
   if (serialNumber === '') errors.serialNumber = 'Введите заводской номер нового счётчика';
   else if (!/^[A-Za-zА-Яа-я0-9-]{1,30}$/.test(serialNumber)) errors.serialNumber = 'Заводской номер — до 30 букв, цифр и дефисов';
   const date = form.nextVerificationDate.trim();
-  const parsedDate = new Date(`${date}T00:00:00Z`);
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(parsedDate.getTime()) || parsedDate.toISOString().slice(0, 10) !== date) {
+  if (!isCalendarDate(date)) {
     errors.nextVerificationDate = 'Введите дату следующей поверки';
   } else if (date <= today) errors.nextVerificationDate = 'Дата следующей поверки должна быть позже сегодняшней';
   const initial: number[] = [];

@@ -1,3 +1,5 @@
+import { isCalendarDate } from '../../plugins/clock.js';
+
 // The «Журнал действий» filters, read from the query string of a GET form.
 
 export type AuditFilter = { staffId: number | null; action: string | null; from: string | null; to: string | null };
@@ -14,8 +16,7 @@ export function parseDay(input: string): string | null {
   const [year, month, day] = iso ? [iso[1]!, iso[2]!, iso[3]!] : russian ? [russian[3]!, russian[2]!.padStart(2, '0'), russian[1]!.padStart(2, '0')] : [];
   if (!year) return null;
   const value = `${year}-${month}-${day}`;
-  const date = new Date(`${value}T00:00:00Z`);
-  return Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== value ? null : value;
+  return isCalendarDate(value) ? value : null;
 }
 
 function text(value: unknown): string {

@@ -1,11 +1,13 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { newPasswordErrors } from '../../features/auth/form.js';
 import { overLimit, tooManyAttempts } from '../../features/auth/limits.js';
-import { maskEmail, normaliseEmail, passwordProblem, type Limit } from '../../features/auth/rules.js';
+import { maskEmail, normaliseEmail, safeNext, type Limit } from '../../features/auth/rules.js';
 import { peekToken } from '../../features/tokens/service.js';
 import { normaliseCode } from '../../features/one-time-codes/rules.js';
 import type { CheckResult } from '../../features/one-time-codes/service.js';
 import { hashPassword } from '../../plugins/passwords.js';
 import { renderError } from '../../plugins/errors.js';
+import { field } from '../../plugins/input.js';
 import { recordAudit } from '../audit/service.js';
 import { INVITATION_PURPOSE, acceptInvitation, invitedStaff } from '../staff/service.js';
 import { checkSecondFactor, checkStaffPassword, hasOpenSignInCode, recordFailedSignIn, sendSignInCode, type SignInCandidate } from './service.js';
@@ -36,14 +38,10 @@ const CODE_PROBLEMS: Record<Exclude<CheckResult, 'ok'>, string> = {
   'no-code': 'Код больше не действует. Отправьте код ещё раз',
 };
 
-function field(body: unknown, name: string): string {
-  const value = (body as Record<string, unknown> | undefined)?.[name];
-  return typeof value === 'string' ? value : '';
-}
-
 /** After sign-in, go back where the staff member was heading, but only inside /admin. */
 export function backofficeNext(next: unknown): string {
-  return typeof next === 'string' && /^\/admin(?:[/?#]|$)/.test(next) && !next.includes('\\') ? next : '/admin';
+  const path = safeNext(next);
+  return /^\/admin(?:[/?#]|$)/.test(path) ? path : '/admin';
 }
 
 /**
@@ -196,10 +194,7 @@ const staffAuth: FastifyPluginAsync = async (app) => {
     const owner = await peekToken(db, { purpose: INVITATION_PURPOSE, token, now });
     const staff = owner && (await invitedStaff(db, owner.subjectId));
     if (!staff) return renderError(request, reply, 404, invalidLink);
-    const errors: Record<string, string> = {};
-    const problem = passwordProblem(password, staff.email);
-    if (problem) errors.password = problem;
-    else if (field(request.body, 'password_repeat') !== password) errors.password_repeat = 'Пароли не совпадают';
+    const errors = newPasswordErrors(request.body, staff.email);
     if (Object.keys(errors).length > 0) {
       reply.code(422);
       return reply.viewAsync('backoffice/invitation', { title: 'Пароль для входа', token, email: staff.email, fullName: staff.fullName, errors });

@@ -51,27 +51,20 @@ const totpSettings: FastifyPluginAsync = async (app) => {
     return reply.redirect('/admin/account/totp', 303);
   });
 
-  async function waitMs(request: FastifyRequest): Promise<number | null> {
-    return overLimit(db, [[CODE_LIMIT, String(request.staff!.id)]], clock.now());
+  /** Switching on and off alike: a limited number of tries, then a code from the app. */
+  async function switchWithCode(request: FastifyRequest, reply: FastifyReply, to: 'on' | 'off', wrongCode: string) {
+    const wait = await overLimit(db, [[CODE_LIMIT, String(request.staff!.id)]], clock.now());
+    if (wait !== null) return page(request, reply, { errors: { code: tooManyAttempts(reply, wait) } });
+    const code = codeFrom(request.body);
+    const change = to === 'on' ? enableTotp : disableTotp;
+    const ok = code !== null && (await change(db, { staffId: request.staff!.id, code, now: clock.now(), secret: config.sessionSecret, ip: request.ip }));
+    if (!ok) return page(request, reply.code(422), { errors: { code: wrongCode } });
+    return reply.redirect(`/admin/account/totp?done=${to}`, 303);
   }
 
-  app.post('/', async (request, reply) => {
-    const wait = await waitMs(request);
-    if (wait !== null) return page(request, reply, { errors: { code: tooManyAttempts(reply, wait) } });
-    const code = codeFrom(request.body);
-    const ok = code !== null && (await enableTotp(db, { staffId: request.staff!.id, code, now: clock.now(), secret: config.sessionSecret, ip: request.ip }));
-    if (!ok) return page(request, reply.code(422), { errors: { code: 'Неверный код. Проверьте время на телефоне и введите код из приложения' } });
-    return reply.redirect('/admin/account/totp?done=on', 303);
-  });
+  app.post('/', (request, reply) => switchWithCode(request, reply, 'on', 'Неверный код. Проверьте время на телефоне и введите код из приложения'));
 
-  app.post('/removal', async (request, reply) => {
-    const wait = await waitMs(request);
-    if (wait !== null) return page(request, reply, { errors: { code: tooManyAttempts(reply, wait) } });
-    const code = codeFrom(request.body);
-    const ok = code !== null && (await disableTotp(db, { staffId: request.staff!.id, code, now: clock.now(), secret: config.sessionSecret, ip: request.ip }));
-    if (!ok) return page(request, reply.code(422), { errors: { code: 'Неверный код. Введите код из приложения' } });
-    return reply.redirect('/admin/account/totp?done=off', 303);
-  });
+  app.post('/removal', (request, reply) => switchWithCode(request, reply, 'off', 'Неверный код. Введите код из приложения'));
 };
 
 export default totpSettings;

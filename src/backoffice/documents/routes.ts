@@ -1,7 +1,8 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { renderError } from '../../plugins/errors.js';
+import { parseId } from '../../plugins/input.js';
 import { sendDocumentFile } from '../../features/identity/files.js';
-import { DOCUMENT_KINDS, REJECTION_REASONS, parseId, rejectionReason } from '../../features/identity/rules.js';
+import { DOCUMENT_KINDS, REJECTION_REASONS, rejectionReason } from '../../features/identity/rules.js';
 import { findDocument, uploadDir } from '../../features/identity/service.js';
 import { recordAudit } from '../audit/service.js';
 import { QUEUE_PAGE_SIZE, decide, pendingQueue, reviewOf, type Decision } from './service.js';

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { renderError } from '../../plugins/errors.js';
-import { idParam } from '../../features/services/access.js';
+import { field, parseId } from '../../plugins/input.js';
 import { LINK_STATUS_NAMES } from '../../features/services/rules.js';
 import type { LinkStatus } from '../../features/services/tables.js';
 import { decide, linkRequest, linkRequests, type Decision } from './service.js';
@@ -13,13 +13,14 @@ const linkRequestRoutes: FastifyPluginAsync = async (app) => {
   app.get('/link-requests', async (request, reply) => {
     const query = request.query as { status?: string; page?: string };
     const status = STATUSES.find((s) => s === query.status) ?? 'pending';
-    const page = Math.max(1, idParam(query.page) ?? 1);
+    const page = parseId(query.page) ?? 1;
     const { requests, hasNext } = await linkRequests(app.db, status, page);
     return reply.viewAsync('link-requests/index', { title: 'Заявки на подключение', status, statuses: STATUSES, statusNames: LINK_STATUS_NAMES, requests, page, hasNext });
   });
 
   async function show(request: FastifyRequest, reply: FastifyReply, extra: { errors?: Record<string, string>; reason?: string; notice?: string } = {}) {
-    const found = await linkRequest(app.db, idParam((request.params as { id: string }).id) ?? 0);
+    const id = parseId((request.params as { id: string }).id);
+    const found = id === null ? null : await linkRequest(app.db, id);
     if (!found) return renderError(request, reply, 404);
     return reply.viewAsync('link-requests/show', { title: 'Заявка на подключение', request: found, statusNames: LINK_STATUS_NAMES, errors: {}, reason: '', ...extra });
   }
@@ -27,7 +28,7 @@ const linkRequestRoutes: FastifyPluginAsync = async (app) => {
   app.get('/link-requests/:id', (request, reply) => show(request, reply));
 
   async function decideAndAnswer(request: FastifyRequest, reply: FastifyReply, decision: Decision) {
-    const id = idParam((request.params as { id: string }).id);
+    const id = parseId((request.params as { id: string }).id);
     if (id === null) return renderError(request, reply, 404);
     const result = await app.db.transaction().execute((trx) =>
       decide(trx, { id, staffId: request.staff!.id, decision, now: app.clock.now(), ip: request.ip }),
@@ -47,7 +48,7 @@ const linkRequestRoutes: FastifyPluginAsync = async (app) => {
   app.post('/link-requests/:id/approval', (request, reply) => decideAndAnswer(request, reply, { kind: 'approve' }));
 
   app.post('/link-requests/:id/rejection', async (request, reply) => {
-    const reason = String((request.body as { reason?: string } | undefined)?.reason ?? '').trim();
+    const reason = field(request.body, 'reason').trim();
     if (reason === '' || reason.length > 500) {
       reply.code(422);
       return show(request, reply, { reason, errors: { reason: reason === '' ? 'Укажите причину отказа' : 'Причина отказа — не больше 500 символов' } });

@@ -1,16 +1,12 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { normaliseEmail } from '../../features/auth/rules.js';
 import { renderError } from '../../plugins/errors.js';
+import { field, parseId } from '../../plugins/input.js';
 import { ROLES, ROLE_LABELS, parseRoles } from './roles.js';
 import { changeRoles, deactivateStaff, findStaff, inviteStaff, listStaff, reinviteStaff, resetTotp, type StaffMember } from './service.js';
 
 type Body = Record<string, unknown> | undefined;
 type IdParams = { Params: { id: string } };
-
-function text(body: Body, name: string): string {
-  const value = body?.[name];
-  return typeof value === 'string' ? value.trim() : '';
-}
 
 const roleChoices = ROLES.map((role) => ({ value: role, label: ROLE_LABELS[role] }));
 
@@ -19,8 +15,8 @@ const staffManagement: FastifyPluginAsync = async (app) => {
   const { db, config, clock } = app;
 
   async function member(request: FastifyRequest<IdParams>): Promise<StaffMember | undefined> {
-    const id = /^\d{1,9}$/.test(request.params.id) ? Number(request.params.id) : undefined;
-    return id === undefined ? undefined : findStaff(db, id);
+    const id = parseId(request.params.id);
+    return id === null ? undefined : findStaff(db, id);
   }
 
   function showPage(request: FastifyRequest, reply: FastifyReply, staff: StaffMember, extra: { errors?: Record<string, string>; notice?: string; roles?: string[] } = {}) {
@@ -45,7 +41,7 @@ const staffManagement: FastifyPluginAsync = async (app) => {
 
   app.post('/', async (request, reply) => {
     const body = request.body as Body;
-    const values = { fullName: text(body, 'full_name'), email: text(body, 'email'), roles: parseRoles(body?.roles) };
+    const values = { fullName: field(body, 'full_name').trim(), email: field(body, 'email').trim(), roles: parseRoles(body?.roles) };
     const errors: Record<string, string> = {};
     const email = normaliseEmail(values.email);
     if (values.fullName === '') errors.full_name = 'Введите фамилию, имя и отчество';

@@ -60,7 +60,7 @@ export async function countPendingInvitations(db: Kysely<Database>): Promise<num
   return Number(row.n);
 }
 
-export function invitationLink(publicUrl: string, token: string): string {
+function invitationLink(publicUrl: string, token: string): string {
   return `${publicUrl}/admin/invitation?token=${token}`;
 }
 

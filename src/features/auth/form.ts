@@ -1,11 +1,20 @@
+import { field } from '../../plugins/input.js';
 import type { CheckResult } from '../one-time-codes/service.js';
+import { passwordProblem } from './rules.js';
 
-// Form helpers and field messages shared by the sign-in and the profile pages.
+// Field messages shared by the sign-in and the profile pages (and the staff invitation).
 
-/** A text field of a urlencoded form; anything else (missing, repeated) reads as empty. */
-export function field(body: unknown, name: string): string {
-  const value = (body as Record<string, unknown> | undefined)?.[name];
-  return typeof value === 'string' ? value : '';
+/**
+ * The «Пароль» / «Повторите пароль» pair of a form: the message for the first field
+ * that is wrong, keyed by its name, or nothing. `email` is the account's address,
+ * which the password must not repeat.
+ */
+export function newPasswordErrors(body: unknown, email: string): Partial<Record<'password' | 'password_repeat', string>> {
+  const password = field(body, 'password');
+  const problem = passwordProblem(password, email);
+  if (problem) return { password: problem };
+  if (field(body, 'password_repeat') !== password) return { password_repeat: 'Пароли не совпадают' };
+  return {};
 }
 
 export function emailError(typed: string): string {

@@ -1,9 +1,10 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { RESEND_AFTER_MS, normaliseCode } from '../one-time-codes/rules.js';
-import { CODE_ERRORS, CODE_REFUSALS, emailError, field, phoneError } from './form.js';
+import { field } from '../../plugins/input.js';
+import { CODE_ERRORS, CODE_REFUSALS, emailError, newPasswordErrors, phoneError } from './form.js';
 import { overLimit, tooManyAttempts } from './limits.js';
 import {
-  LIMITS, PENDING_SIGN_IN_TTL_MS, TRUSTED_DEVICE_TTL_MS, maskEmail, maskPhone, normaliseEmail, normalisePhone, passwordProblem, safeNext,
+  LIMITS, PENDING_SIGN_IN_TTL_MS, TRUSTED_DEVICE_TTL_MS, maskEmail, maskPhone, normaliseEmail, normalisePhone, safeNext,
 } from './rules.js';
 import {
   checkPassword, checkSignInCode, codeDestinations, confirmEmail, isConfirmationLinkValid, isTrustedDevice, openSignInCode, passwordStamp,
@@ -47,9 +48,7 @@ const auth: FastifyPluginAsync = async (app) => {
     const phone = normalisePhone(values.phone);
     if (!email) errors.email = emailError(values.email);
     if (!phone) errors.phone = phoneError(values.phone);
-    const problem = passwordProblem(password, values.email);
-    if (problem) errors.password = problem;
-    else if (field(request.body, 'password_repeat') !== password) errors.password_repeat = 'Пароли не совпадают';
+    Object.assign(errors, newPasswordErrors(request.body, values.email));
     if (field(request.body, 'terms') !== 'yes') errors.terms = 'Чтобы зарегистрироваться, примите условия пользовательского соглашения';
     if (Object.keys(errors).length > 0 || !email || !phone) {
       return reply.code(422).viewAsync('auth/register', { title: 'Регистрация', values, errors });
@@ -251,11 +250,8 @@ const auth: FastifyPluginAsync = async (app) => {
     const now = clock.now();
     const owner = await resetLinkOwner(db, token, now);
     if (!owner) return invalidLink(reply, 'reset');
-    const problem = passwordProblem(password, owner.email);
-    const errors: Errors = {};
-    if (problem) errors.password = problem;
-    else if (field(request.body, 'password_repeat') !== password) errors.password_repeat = 'Пароли не совпадают';
-    if (problem || errors.password_repeat) return reply.code(422).viewAsync('auth/reset-new', { title: 'Новый пароль', token, errors });
+    const errors = newPasswordErrors(request.body, owner.email);
+    if (Object.keys(errors).length > 0) return reply.code(422).viewAsync('auth/reset-new', { title: 'Новый пароль', token, errors });
     const keepSid = request.session.residentId !== undefined ? request.session.sessionId : undefined;
     if (!(await resetPassword(db, { token, password, now, keepSid, publicUrl: config.publicUrl }))) return invalidLink(reply, 'reset');
     return reply.redirect('/login?reset=1', 303);

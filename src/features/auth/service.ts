@@ -245,7 +245,7 @@ export async function resetLinkOwner(db: Db, token: string, now: Date): Promise<
  * Ends every session of the resident but `keepSid` (the one asking, if any), and
  * forgets trusted devices: after a password change nobody else stays signed in.
  */
-export async function endOtherSessions(trx: Transaction<Database>, residentId: number, keepSid?: string): Promise<void> {
+async function endOtherSessions(trx: Transaction<Database>, residentId: number, keepSid?: string): Promise<void> {
   let sessions = trx.deleteFrom('sessions').where('area', '=', 'resident').where('resident_id', '=', residentId);
   if (keepSid) sessions = sessions.where('sid', '<>', keepSid);
   await sessions.execute();

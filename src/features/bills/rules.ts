@@ -19,14 +19,3 @@ export function dueDateFor(period: string): string {
 export function chargeFor(quantity: number, tariffKopecks: number): number {
   return Math.round(Math.round(quantity * 1000) * tariffKopecks / 1000);
 }
-
-export const SERVICE_NAMES: Record<string, string> = {
-  maintenance: 'Содержание и ремонт',
-  heating: 'Отопление',
-  cold_water: 'Холодная вода',
-  hot_water: 'Горячая вода',
-  drainage: 'Водоотведение',
-  electricity: 'Электроэнергия',
-  gas: 'Газ',
-  capital_repair: 'Взнос на капремонт',
-};

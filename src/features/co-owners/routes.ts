@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { renderError } from '../../plugins/errors.js';
-import { accessibleAccounts, accountFor, can, idParam } from '../services/access.js';
+import { field, parseId } from '../../plugins/input.js';
+import { accessibleAccounts, accountInUrl, can } from '../services/access.js';
 import { RIGHTS_NAMES, accept, findInvitation, grantsOf, invite, invitedMatches, revoke, validateInvite, type InviteErrors, type InviteForm } from './service.js';
 
 // «Совладельцы». The owner's pages are mounted behind requireResident; the
@@ -27,7 +28,7 @@ const coOwners: FastifyPluginAsync = async (app) => {
   });
 
   async function ownedAccount(request: FastifyRequest) {
-    const account = await accountFor(app.db, request.resident!.id, idParam((request.params as { accountId: string }).accountId) ?? 0);
+    const account = await accountInUrl(app.db, request.resident!.id, (request.params as { accountId: string }).accountId);
     return account && can(account.rights, 'invite') ? account : null;
   }
 
@@ -43,8 +44,7 @@ const coOwners: FastifyPluginAsync = async (app) => {
   app.post('/co-owners/accounts/:accountId/invitations', { config: { rateLimit: { max: 20, timeWindow: '1 hour' } } }, async (request, reply) => {
     const account = await ownedAccount(request);
     if (!account) return renderError(request, reply, 404);
-    const body = (request.body ?? {}) as { email?: string; rights?: string };
-    const form = { email: String(body.email ?? ''), rights: String(body.rights ?? '') };
+    const form = { email: field(request.body, 'email'), rights: field(request.body, 'rights') };
     const errors = validateInvite(form, request.resident!.email);
     if (Object.keys(errors).length > 0) return showInviteForm(reply.code(422), account, form, errors);
     const result = await app.db.transaction().execute((trx) =>
@@ -63,7 +63,7 @@ const coOwners: FastifyPluginAsync = async (app) => {
   });
 
   async function ownedGrant(request: FastifyRequest) {
-    const grantId = idParam((request.params as { grantId: string }).grantId);
+    const grantId = parseId((request.params as { grantId: string }).grantId);
     if (grantId === null) return null;
     const owned = await ownedAccounts(request);
     const grant = (await grantsOf(app.db, owned.map((a) => a.id), app.clock.now())).find((g) => g.id === grantId);
@@ -88,7 +88,7 @@ const coOwners: FastifyPluginAsync = async (app) => {
 
 export const coOwnerInvitation: FastifyPluginAsync = async (app) => {
   app.get('/co-owners/invitation', async (request, reply) => {
-    const token = String((request.query as { token?: string }).token ?? '');
+    const token = field(request.query, 'token');
     const invitation = await findInvitation(app.db, token, app.clock.now());
     reply.header('Cache-Control', 'no-store');
     if (!invitation) return reply.code(404).viewAsync('co-owners/invitation', { invitation: null });
@@ -104,7 +104,7 @@ export const coOwnerInvitation: FastifyPluginAsync = async (app) => {
   });
 
   app.post('/co-owners/invitation', { config: { rateLimit: { max: 20, timeWindow: '1 hour' } } }, async (request, reply) => {
-    const token = String((request.body as { token?: string } | undefined)?.token ?? '');
+    const token = field(request.body, 'token');
     if (!request.resident) {
       return reply.redirect(`/login?next=${encodeURIComponent(`/co-owners/invitation?token=${encodeURIComponent(token)}`)}`, 303);
     }

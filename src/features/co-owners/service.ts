@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { sendEmailLater } from '../../messaging/service.js';
+import { normaliseEmail } from '../auth/rules.js';
 import { consumeToken, issueToken, peekToken, revokeTokens } from '../tokens/service.js';
 import type { CoOwnerRights } from '../services/tables.js';
 
@@ -42,10 +43,10 @@ export type InviteErrors = Partial<Record<'email' | 'rights', string>>;
 
 export function validateInvite(form: InviteForm, ownEmail: string): InviteErrors {
   const errors: InviteErrors = {};
-  const email = form.email.trim();
-  if (email === '') errors.email = 'Введите адрес электронной почты';
-  else if (email.length > 254 || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) errors.email = 'Введите адрес электронной почты, например name@example.ru';
-  else if (email.toLowerCase() === ownEmail.toLowerCase()) errors.email = 'Нельзя пригласить самого себя';
+  const email = normaliseEmail(form.email);
+  if (form.email.trim() === '') errors.email = 'Введите адрес электронной почты';
+  else if (!email) errors.email = 'Введите адрес электронной почты, например name@example.ru';
+  else if (email === ownEmail.toLowerCase()) errors.email = 'Нельзя пригласить самого себя';
   if (form.rights !== 'view' && form.rights !== 'view_pay') errors.rights = 'Выберите права';
   return errors;
 }

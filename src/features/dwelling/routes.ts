@@ -1,13 +1,12 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { renderError } from '../../plugins/errors.js';
-import { accessibleAccounts, accountFor, can, idParam, type AccessibleAccount } from '../services/access.js';
+import { field } from '../../plugins/input.js';
+import { accessibleAccounts, accountInUrl, can, type AccessibleAccount } from '../services/access.js';
 import { parseArea, parseResidentsCount } from './rules.js';
 import { dwellingOf, submitDwellingChange } from './service.js';
 
 // Dwelling data per linked account: address (read-only), area, residents count,
 // changes from the next period and their history. Mounted behind requireResident.
-
-type ChangeBody = { area?: string; residentsCount?: string };
 
 const dwelling: FastifyPluginAsync = async (app) => {
   async function show(request: FastifyRequest, reply: FastifyReply, account: AccessibleAccount, extra: object = {}) {
@@ -26,7 +25,7 @@ const dwelling: FastifyPluginAsync = async (app) => {
   }
 
   async function accountOf(request: FastifyRequest) {
-    return accountFor(app.db, request.resident!.id, idParam((request.params as { accountId: string }).accountId) ?? 0);
+    return accountInUrl(app.db, request.resident!.id, (request.params as { accountId: string }).accountId);
   }
 
   app.get('/dwelling', async (request, reply) => {
@@ -44,8 +43,7 @@ const dwelling: FastifyPluginAsync = async (app) => {
     const account = await accountOf(request);
     if (!account) return renderError(request, reply, 404);
     if (!can(account.rights, 'change-dwelling')) return renderError(request, reply, 403, 'Менять данные помещения может только владелец лицевого счёта.');
-    const body = (request.body ?? {}) as ChangeBody;
-    const form = { area: String(body.area ?? ''), residentsCount: String(body.residentsCount ?? '') };
+    const form = { area: field(request.body, 'area'), residentsCount: field(request.body, 'residentsCount') };
     const area = parseArea(form.area);
     const residents = parseResidentsCount(form.residentsCount);
     if (!area.ok || !residents.ok) {

@@ -2,6 +2,7 @@ import multipart from '@fastify/multipart';
 import { mkdir } from 'node:fs/promises';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { renderError } from '../../plugins/errors.js';
+import { parseId } from '../../plugins/input.js';
 import { sendDocumentFile } from './files.js';
 import {
   DOCUMENT_KINDS,
@@ -10,7 +11,6 @@ import {
   canUpload,
   consentText,
   isDocumentKind,
-  parseId,
 } from './rules.js';
 import { findDocument, latestSubmission, submitDocuments, uploadDir } from './service.js';
 import { FILE_FIELD, receiveUpload, removeFiles } from './upload.js';

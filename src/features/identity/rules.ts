@@ -99,10 +99,3 @@ export function rejectionReason(choice: unknown, text: unknown): { ok: true; rea
   if (!picked) return { ok: true, reason: comment };
   return { ok: true, reason: comment === '' ? picked : `${picked}. ${comment}` };
 }
-
-/** Parses a numeric id from a URL; anything else is "not found", like an unknown id. */
-export function parseId(raw: unknown): number | null {
-  if (typeof raw !== 'string' || !/^[1-9]\d{0,9}$/.test(raw)) return null;
-  const id = Number(raw);
-  return id <= 2_147_483_647 ? id : null;
-}

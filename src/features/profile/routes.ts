@@ -1,9 +1,10 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { requireResident } from '../../plugins/auth.js';
 import { renderError } from '../../plugins/errors.js';
-import { CODE_ERRORS, CODE_REFUSALS, emailError, field, phoneError } from '../auth/form.js';
+import { field } from '../../plugins/input.js';
+import { CODE_ERRORS, CODE_REFUSALS, emailError, newPasswordErrors, phoneError } from '../auth/form.js';
 import { overLimit, tooManyAttempts } from '../auth/limits.js';
-import { LIMITS, maskPhone, normaliseEmail, normalisePhone, passwordProblem } from '../auth/rules.js';
+import { LIMITS, maskPhone, normaliseEmail, normalisePhone } from '../auth/rules.js';
 import { RESEND_AFTER_MS, normaliseCode } from '../one-time-codes/rules.js';
 import {
   activeSessions, changePassword, checkCurrentPassword, confirmEmailChange, confirmPhoneChange, endSession, isEmailChangeLinkValid,
@@ -11,7 +12,6 @@ import {
 } from './service.js';
 
 type Errors = Record<string, string>;
-
 
 const DONE: Record<string, string> = {
   phone: 'Номер телефона изменён.',
@@ -124,9 +124,7 @@ const profile: FastifyPluginAsync = async (app) => {
       const password = field(request.body, 'password');
       const errors: Errors = {};
       if (!current) errors.current_password = 'Введите текущий пароль';
-      const problem = passwordProblem(password, request.resident!.email);
-      if (problem) errors.password = problem;
-      else if (field(request.body, 'password_repeat') !== password) errors.password_repeat = 'Пароли не совпадают';
+      Object.assign(errors, newPasswordErrors(request.body, request.resident!.email));
       if (Object.keys(errors).length > 0) return passwordForm(reply.code(422), errors);
       const waitMs = await overLimit(db, [[LIMITS.passwordCheckPerAccount, String(request.resident!.id)]], clock.now());
       if (waitMs !== null) return passwordForm(reply, { current_password: tooManyAttempts(reply, waitMs) });

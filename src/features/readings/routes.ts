@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { renderError } from '../../plugins/errors.js';
-import { accessibleAccounts, accountFor, can, idParam, type AccessibleAccount } from '../services/access.js';
+import { parseId } from '../../plugins/input.js';
+import { accessibleAccounts, accountFor, accountInUrl, can, type AccessibleAccount } from '../services/access.js';
 import { meterHistory, meterList, meterPanels, meterPanelsFor, submitReadings, type MeterPanel } from './service.js';
 
 // «Показания»: one form per linked account, a history per meter. Mounted behind requireResident.
@@ -23,20 +24,20 @@ const readings: FastifyPluginAsync = async (app) => {
   app.get('/readings', async (request, reply) => {
     const accounts = await accessibleAccounts(app.db, request.resident!.id);
     const panels = await meterPanelsFor(app.db, accounts.map((a) => a.id), app.clock.today());
-    const sent = idParam((request.query as { sent?: string }).sent);
+    const sent = parseId((request.query as { sent?: string }).sent);
     const views = accounts.map((a) => accountView(a, panels.get(a.id)!, { sent: a.id === sent }));
     return reply.viewAsync('readings/index', { section: '/readings', accounts: views });
   });
 
   app.get('/readings/accounts/:accountId', async (request, reply) => {
-    const account = await accountFor(app.db, request.resident!.id, idParam((request.params as { accountId: string }).accountId) ?? 0);
+    const account = await accountInUrl(app.db, request.resident!.id, (request.params as { accountId: string }).accountId);
     if (!account) return renderError(request, reply, 404);
     const meters = await meterPanels(app.db, account.id, app.clock.today());
     return reply.render('readings/account', 'readings/_account', { section: '/readings', ...accountView(account, meters), allMeters: await meterList(app.db, account.id) });
   });
 
   app.post('/readings/accounts/:accountId', { config: { rateLimit: { max: 30, timeWindow: '1 hour' } } }, async (request, reply) => {
-    const account = await accountFor(app.db, request.resident!.id, idParam((request.params as { accountId: string }).accountId) ?? 0);
+    const account = await accountInUrl(app.db, request.resident!.id, (request.params as { accountId: string }).accountId);
     if (!account) return renderError(request, reply, 404);
     if (!can(account.rights, 'submit-readings')) return renderError(request, reply, 403, 'Передавать показания может только владелец лицевого счёта.');
     const body = (request.body ?? {}) as Record<string, unknown>;
@@ -59,7 +60,8 @@ const readings: FastifyPluginAsync = async (app) => {
   });
 
   app.get('/readings/meters/:meterId', async (request, reply) => {
-    const history = await meterHistory(app.db, idParam((request.params as { meterId: string }).meterId) ?? 0);
+    const meterId = parseId((request.params as { meterId: string }).meterId);
+    const history = meterId === null ? null : await meterHistory(app.db, meterId);
     const account = history && (await accountFor(app.db, request.resident!.id, history.accountId));
     if (!history || !account) return renderError(request, reply, 404);
     return reply.viewAsync('readings/meter', { section: '/readings', account, history });

@@ -61,12 +61,12 @@ function initialValues(meter: MeterRow): number[] {
 }
 
 /** "Показания: Электроэнергия T1, № 123" for multi-zone meters, "Показания: Холодная вода, № 123" otherwise. */
-export function zoneLabel(resource: Resource, zones: number, zone: number, serial: string): string {
+function zoneLabel(resource: Resource, zones: number, zone: number, serial: string): string {
   const zoneName = zones > 1 ? ` T${zone}` : '';
   return `Показания: ${RESOURCE_NAMES[resource]}${zoneName}, № ${serial}`;
 }
 
-export function fieldName(meterId: number, zone: number): string {
+function fieldName(meterId: number, zone: number): string {
   return `m${meterId}t${zone}`;
 }
 

@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
+import { parseId } from '../../plugins/input.js';
 
 // Which payer accounts a resident may reach, and with which rights. Every
 // resident-facing query about an account starts here, so ids of someone else's
@@ -71,13 +72,12 @@ export async function accessibleAccounts(db: Kysely<Database>, residentId: numbe
 
 /** One account, if the resident may see it; null otherwise (the caller answers 404). */
 export async function accountFor(db: Kysely<Database>, residentId: number, accountId: number): Promise<AccessibleAccount | null> {
-  if (!Number.isSafeInteger(accountId)) return null;
   const rows = await accountsQuery(db, residentId).where('pa.id', '=', accountId).execute();
   return strongestPerAccount(rows as AccessRow[])[0] ?? null;
 }
 
-/** A route's numeric id, or null (the route answers 404) for anything else. */
-export function idParam(value: string | undefined): number | null {
-  if (!value || !/^\d{1,9}$/.test(value)) return null;
-  return Number(value);
+/** The account a URL's id names, if the resident may see it; null (404) otherwise, a malformed id too. */
+export async function accountInUrl(db: Kysely<Database>, residentId: number, rawId: unknown): Promise<AccessibleAccount | null> {
+  const accountId = parseId(rawId);
+  return accountId === null ? null : accountFor(db, residentId, accountId);
 }

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { field } from '../../plugins/input.js';
 import { RIGHTS_NAMES } from '../co-owners/service.js';
 import { identityConfirmed } from '../identity/service.js';
 import { accessibleAccounts } from './access.js';
@@ -7,14 +8,12 @@ import { linksOf, providerList, requestLink, validateLinkForm, type LinkForm, ty
 
 // «Услуги» → «Оплата ЖКХ» → «Подключить». Mounted behind requireResident.
 
-type LinkBody = { payerCode?: string; providerId?: string; flat?: string; consent?: string };
-
-function formFrom(body: LinkBody | undefined): LinkForm {
+function formFrom(body: unknown): LinkForm {
   return {
-    payerCode: String(body?.payerCode ?? ''),
-    providerId: String(body?.providerId ?? ''),
-    flat: String(body?.flat ?? ''),
-    consent: body?.consent === 'yes',
+    payerCode: field(body, 'payerCode'),
+    providerId: field(body, 'providerId'),
+    flat: field(body, 'flat'),
+    consent: field(body, 'consent') === 'yes',
   };
 }
 
@@ -39,7 +38,7 @@ const services: FastifyPluginAsync = async (app) => {
   );
 
   app.post('/services/utilities/new', { config: { rateLimit: { max: 20, timeWindow: '1 hour' } } }, async (request, reply) => {
-    const form = formFrom(request.body as LinkBody);
+    const form = formFrom(request.body);
     if (!identityConfirmed(request.resident!)) {
       return reply.code(403).viewAsync('services/new', await showForm(request, form));
     }

@@ -1,14 +1,16 @@
 import t from 'tap';
 import { sampleScanPng } from '../../../src/features/identity/sample-scan.js';
 import { Agent, testApp } from '../../fixtures/app.js';
-import { PDF, createResident, staffId, uploadParts, signedIn, upload } from '../../fixtures/identity.js';
+import { createResident } from '../../fixtures/accounts.js';
+import { PDF, staffId, uploadParts, upload } from '../../fixtures/identity.js';
+import { signedIn } from '../../fixtures/sessions.js';
 
 const PNG = sampleScanPng();
 
 t.test('only the owner and moderators fetch a document; everyone else gets 404 or no access', async (t) => {
   const { app, db, config } = await testApp(t.teardown, { redis: false, seed: true });
-  const owner = await createResident(db, 'owner@example.test');
-  const other = await createResident(db, 'other@example.test');
+  const owner = await createResident(db, { email: 'owner@example.test', identityStatus: 'none' });
+  const other = await createResident(db, { email: 'other@example.test', identityStatus: 'none' });
   const ownerVisitor = await signedIn(app, db, config, { residentId: owner.id });
   t.equal((await upload(ownerVisitor, uploadParts([
     { filename: "паспорт (скан)'.png", content: PNG, type: 'image/png' },

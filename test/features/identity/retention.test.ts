@@ -8,7 +8,9 @@ import { uploadDir } from '../../../src/features/identity/service.js';
 import { createTransports } from '../../../src/messaging/transports.js';
 import { moscowDate, type Clock } from '../../../src/plugins/clock.js';
 import { testApp } from '../../fixtures/app.js';
-import { createResident, staffId, uploadParts, signedIn, upload } from '../../fixtures/identity.js';
+import { createResident } from '../../fixtures/accounts.js';
+import { staffId, uploadParts, upload } from '../../fixtures/identity.js';
+import { signedIn } from '../../fixtures/sessions.js';
 
 const DAY = 24 * 3600_000;
 
@@ -20,7 +22,7 @@ t.test('scans are deleted the configured number of days after the decision; the 
   const runJob = () => identityRetentionJob.handle({}, { db, config, clock, transports: createTransports(config), log: app.log });
   const dir = uploadDir(config);
 
-  const resident = await createResident(db, 'retain@example.test');
+  const resident = await createResident(db, { email: 'retain@example.test', identityStatus: 'none' });
   const visitor = await signedIn(app, db, config, { residentId: resident.id });
   t.equal((await upload(visitor, uploadParts([{ filename: 'скан.png', content: sampleScanPng() }]))).statusCode, 303);
   const document = await db

@@ -6,13 +6,15 @@ import t from 'tap';
 import { uploadDir } from '../../../src/features/identity/service.js';
 import { sampleScanPng } from '../../../src/features/identity/sample-scan.js';
 import { eventually, testApp } from '../../fixtures/app.js';
-import { EXE, JPEG, PDF, createResident, filesIn, multipartBody, uploadParts, type Part, signedIn, upload } from '../../fixtures/identity.js';
+import { createResident } from '../../fixtures/accounts.js';
+import { EXE, JPEG, PDF, filesIn, multipartBody, uploadParts, type Part, upload } from '../../fixtures/identity.js';
+import { signedIn } from '../../fixtures/sessions.js';
 
 const PNG = sampleScanPng();
 
 t.test('a resident uploads a scan: files kept under random names with their SHA-256, status «На проверке»', async (t) => {
   const { app, db, config, clock } = await testApp(t.teardown, { redis: false });
-  const resident = await createResident(db, 'ivan@example.test');
+  const resident = await createResident(db, { email: 'ivan@example.test', identityStatus: 'none' });
   const visitor = await signedIn(app, db, config, { residentId: resident.id });
 
   const page = await visitor.get('/identity');
@@ -80,7 +82,7 @@ t.test('a resident uploads a scan: files kept under random names with their SHA-
 
 t.test('bad input gets a Russian message next to the field and leaves nothing behind', async (t) => {
   const { app, db, config } = await testApp(t.teardown, { redis: false });
-  const resident = await createResident(db, 'bad@example.test');
+  const resident = await createResident(db, { email: 'bad@example.test', identityStatus: 'none' });
   const visitor = await signedIn(app, db, config, { residentId: resident.id });
   await visitor.get('/identity');
   const dir = uploadDir(config);
@@ -155,7 +157,7 @@ t.test('bad input gets a Russian message next to the field and leaves nothing be
 
 t.test('the CSRF token is required for an upload', async (t) => {
   const { app, db, config } = await testApp(t.teardown, { redis: false });
-  const resident = await createResident(db, 'csrf@example.test');
+  const resident = await createResident(db, { email: 'csrf@example.test', identityStatus: 'none' });
   const visitor = await signedIn(app, db, config, { residentId: resident.id });
   await visitor.get('/identity');
   visitor.csrfToken = 'forged';
@@ -166,7 +168,7 @@ t.test('the CSRF token is required for an upload', async (t) => {
 
 t.test('over a real socket a file over 10 MB gets 413 and its truncated copy is removed', async (t) => {
   const { app, db, config } = await testApp(t.teardown, { redis: false });
-  const resident = await createResident(db, 'socket@example.test');
+  const resident = await createResident(db, { email: 'socket@example.test', identityStatus: 'none' });
   const visitor = await signedIn(app, db, config, { residentId: resident.id });
   await visitor.get('/identity');
   const dir = uploadDir(config);
@@ -212,7 +214,7 @@ t.test('over a real socket a file over 10 MB gets 413 and its truncated copy is 
 
 t.test('over a real socket an upload cut off by the client leaves nothing behind', async (t) => {
   const { app, db, config } = await testApp(t.teardown, { redis: false });
-  const resident = await createResident(db, 'abort@example.test');
+  const resident = await createResident(db, { email: 'abort@example.test', identityStatus: 'none' });
   const visitor = await signedIn(app, db, config, { residentId: resident.id });
   await visitor.get('/identity');
   const dir = uploadDir(config);

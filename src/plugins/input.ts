@@ -1,0 +1,18 @@
+// Reading untrusted request input the same way in every feature: a malformed
+// value reads as empty or unknown, never as an exception.
+
+/** A text field of a urlencoded form; anything else (missing, repeated) reads as empty. */
+export function field(body: unknown, name: string): string {
+  const value = (body as Record<string, unknown> | undefined)?.[name];
+  return typeof value === 'string' ? value : '';
+}
+
+/**
+ * A numeric id (or page number) from a URL; anything else is "not found", like an
+ * unknown id. Capped at the int4 range so a long number never reaches an int column.
+ */
+export function parseId(raw: unknown): number | null {
+  if (typeof raw !== 'string' || !/^[1-9]\d{0,9}$/.test(raw)) return null;
+  const id = Number(raw);
+  return id <= 2_147_483_647 ? id : null;
+}
