@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { isCalendarDate } from './plugins/clock.js';
+import { isCalendarDate } from './lib/calendar.js';
 
 export type Config = {
   nodeEnv: 'development' | 'production' | 'test';

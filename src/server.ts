@@ -3,7 +3,7 @@ import { buildApp } from './app.js';
 import { configOrExit, dbFor } from './boot.js';
 import { migrateToLatest } from './db/migrator.js';
 import { DEMO_LOGINS, DEMO_PASSWORD, seedDemoData } from './db/seed/index.js';
-import { createClock } from './plugins/clock.js';
+import { createClock } from './lib/calendar.js';
 
 const started = Date.now();
 const config = configOrExit();

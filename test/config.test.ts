@@ -1,10 +1,15 @@
 import t from 'tap';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '../src/config.js';
 
-const dataDir = () => mkdtempSync(path.join(tmpdir(), 'zhku-config-'));
+// Every folder a test makes goes at the end of the file, so a run leaves nothing behind.
+const dataDir = () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'zhku-config-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+};
 
 t.test('defaults: the embedded mode with nothing set', async (t) => {
   const dir = dataDir();

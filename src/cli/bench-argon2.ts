@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { hashPassword, verifyPassword } from '../plugins/passwords.js';
+import { hashPassword, verifyPassword } from '../security/passwords.js';
 
 // How long one argon2id hash takes with our parameters (m = 19 MiB, t = 2, p = 1),
 // and so how many password sign-ins one core can check per second.

@@ -5,10 +5,10 @@
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import { configOrExit, dbFor } from '../boot.js';
-import { normaliseEmail } from '../features/auth/rules.js';
 import { ROLES, parseRoles } from '../backoffice/staff/roles.js';
 import { INVITATION_TTL_MS, inviteStaff, reinviteStaff } from '../backoffice/staff/service.js';
-import { createClock } from '../plugins/clock.js';
+import { createClock } from '../lib/calendar.js';
+import { normaliseEmail } from '../security/contacts.js';
 
 function fail(message: string): never {
   console.error(message);

@@ -1,7 +1,7 @@
 // npm run seed — demo data into an empty, migrated database (never in production).
 import { configOrExit, dbFor } from '../boot.js';
 import { DEMO_LOGINS, DEMO_PASSWORD, seedDemoData } from '../db/seed/index.js';
-import { createClock } from '../plugins/clock.js';
+import { createClock } from '../lib/calendar.js';
 
 const config = configOrExit();
 if (config.isProduction) {

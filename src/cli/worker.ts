@@ -5,7 +5,7 @@ import { configOrExit, dbFor } from '../boot.js';
 import { jobDefinitions } from '../jobs/registry.js';
 import { JobRunner } from '../jobs/runner.js';
 import { createTransports } from '../messaging/transports.js';
-import { createClock } from '../plugins/clock.js';
+import { createClock } from '../lib/calendar.js';
 
 const config = configOrExit();
 if (!config.redisUrl) {

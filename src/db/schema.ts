@@ -1,17 +1,18 @@
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
-import type { AccountsTables } from '../features/services/tables.js';
-import type { AuthTables } from '../features/auth/tables.js';
-import type { IdentityTables } from '../features/identity/tables.js';
 import type { BackofficeTables } from '../backoffice/auth/tables.js';
+import type { AccountsTables } from '../features/accounts/tables.js';
+import type { AuthTables } from '../features/auth/tables.js';
+import type { BillsTables } from '../features/bills/tables.js';
+import type { CoOwnersTables } from '../features/co-owners/tables.js';
+import type { DwellingTables } from '../features/dwelling/tables.js';
+import type { IdentityTables } from '../features/identity/tables.js';
+import type { LinkingTables } from '../features/linking/tables.js';
+import type { ReadingsTables } from '../features/readings/tables.js';
+import type { DefaultedTimestamp as Timestamp, Json, NullableTimestamp } from './columns.js';
 
 // Row types per table, combined into one Database type. Services turn rows into
 // domain objects; these types never reach templates.
 
-type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
-type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
-/** A calendar date, YYYY-MM-DD. */
-type CalendarDate = string;
-type Json = ColumnType<unknown, string, string>;
 
 export type SessionTable = {
   sid: string;
@@ -112,54 +113,6 @@ export type OneTimeCodeTable = {
   created_at: Timestamp;
 };
 
-export type ProviderTable = { id: Generated<number>; name: string; inn: string };
-export type BuildingTable = { id: Generated<number>; unom: number; address: string };
-export type PremisesTable = {
-  id: Generated<number>;
-  building_id: number;
-  flat_number: string;
-  area: number;
-  residents_count: number;
-};
-export type PayerAccountTable = {
-  id: Generated<number>;
-  payer_code: string;
-  provider_id: number;
-  premises_id: number;
-};
-export type TariffTable = {
-  id: Generated<number>;
-  service: string;
-  unit: string;
-  price_kopecks: number;
-  valid_from: CalendarDate;
-};
-export type BillTable = {
-  id: Generated<number>;
-  payer_account_id: number;
-  period: CalendarDate;
-  due_date: CalendarDate;
-  balance_forward_kopecks: ColumnType<number, number | undefined, number>;
-  charged_kopecks: number;
-  paid_kopecks: ColumnType<number, number | undefined, number>;
-  penalty_kopecks: ColumnType<number, number | undefined, number>;
-  amount_due_kopecks: number;
-  issued_at: Timestamp;
-};
-export type BillLineTable = {
-  id: Generated<number>;
-  bill_id: number;
-  service: string;
-  quantity: number;
-  unit: string;
-  tariff_kopecks: number;
-  charged_kopecks: number;
-  recalculation_kopecks: ColumnType<number, number | undefined, number>;
-  recalculation_reason: string | null;
-  benefit_kopecks: ColumnType<number, number | undefined, number>;
-  total_kopecks: number;
-};
-
 type FoundationTables = {
   sessions: SessionTable;
   outbox: OutboxTable;
@@ -169,18 +122,20 @@ type FoundationTables = {
   audit_log: AuditLogTable;
   tokens: TokenTable;
   one_time_codes: OneTimeCodeTable;
-  providers: ProviderTable;
-  buildings: BuildingTable;
-  premises: PremisesTable;
-  payer_accounts: PayerAccountTable;
-  tariffs: TariffTable;
-  bills: BillTable;
-  bill_lines: BillLineTable;
 };
 
 // Each feature keeps the row types of its own tables in its folder (tables.ts)
 // and joins them here.
-export type Database = FoundationTables & AccountsTables & AuthTables & IdentityTables & BackofficeTables;
+export type Database = FoundationTables &
+  AuthTables &
+  BackofficeTables &
+  IdentityTables &
+  AccountsTables &
+  LinkingTables &
+  DwellingTables &
+  ReadingsTables &
+  CoOwnersTables &
+  BillsTables;
 
 export type OutboxRow = Selectable<OutboxTable>;
 export type NewSentMessage = Insertable<SentMessageTable>;

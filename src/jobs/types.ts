@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config.js';
 import type { Db } from '../db/index.js';
-import type { Clock } from '../plugins/clock.js';
+import type { Clock } from '../lib/calendar.js';
 import type { Transports } from '../messaging/transports.js';
 
 export type JobContext = {

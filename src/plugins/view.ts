@@ -3,7 +3,7 @@ import { Eta } from 'eta';
 import fp from 'fastify-plugin';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config.js';
-import { format } from './format.js';
+import { format } from '../lib/format.js';
 
 export const viewsRoot = fileURLToPath(new URL('../../views', import.meta.url));
 
@@ -13,6 +13,8 @@ declare module 'fastify' {
     wantsFragment: boolean;
   }
   interface FastifyReply {
+    /** Values every template of this request sees (@fastify/view gives each reply an empty object). */
+    locals: Record<string, unknown>;
     /** Renders the fragment for an htmx partial request, the full page otherwise. */
     render(page: string, fragment: string, data?: object): Promise<string>;
     /** Renders the full page; an htmx partial request gets it too, swapped in place of the whole body. */

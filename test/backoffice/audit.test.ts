@@ -1,11 +1,12 @@
 import t from 'tap';
 import { sql } from 'kysely';
-import { auditActions, auditActionsQuery, recordAudit } from '../../src/backoffice/audit/service.js';
+import { auditActions, auditActionsQuery } from '../../src/backoffice/audit/service.js';
 import { csvCell, csvLine } from '../../src/backoffice/audit/csv.js';
 import { dayAfter, dayStart, filterQuery, parseAuditQuery, parseDay } from '../../src/backoffice/audit/filter.js';
 import type { Db } from '../../src/db/index.js';
 import { Agent, testApp } from '../fixtures/app.js';
 import { sessionCookie } from '../fixtures/sessions.js';
+import { recordAudit } from '../../src/audit/writer.js';
 
 async function staffId(db: Db, email: string) {
   return (await db.selectFrom('staff').select('id').where('email', '=', email).executeTakeFirstOrThrow()).id;
@@ -33,17 +34,17 @@ function parseCsv(text: string): string[][] {
 
 t.test('the database refuses UPDATE, DELETE and TRUNCATE on the audit log', async (t) => {
   const { db } = await testApp(t.teardown, { seed: true, redis: false });
-  await recordAudit(db, { staffId: await staffId(db, 'admin@demo.local'), action: 'test.kept', details: { a: 1 }, ip: '10.0.0.1' });
+  await recordAudit(db, { staffId: await staffId(db, 'admin@demo.local'), action: 'audit.exported', details: { a: 1 }, ip: '10.0.0.1' });
   await t.rejects(sql`update audit_log set action = 'test.changed'`.execute(db), /audit_log is append-only: UPDATE is not allowed/);
   await t.rejects(sql`delete from audit_log`.execute(db), /audit_log is append-only: DELETE is not allowed/);
   await t.rejects(sql`truncate audit_log`.execute(db), /audit_log is append-only: TRUNCATE is not allowed/);
   // Not even inside a transaction that then commits.
   await t.rejects(db.transaction().execute(async (trx) => {
-    await recordAudit(trx, { staffId: null, action: 'test.second' });
-    await trx.deleteFrom('audit_log').where('action', '=', 'test.kept').execute();
+    await recordAudit(trx, { staffId: null, action: 'staff.sign-out' });
+    await trx.deleteFrom('audit_log').where('action', '=', 'audit.exported').execute();
   }));
   const rows = await db.selectFrom('audit_log').select(['action', 'details', 'ip']).execute();
-  t.same(rows, [{ action: 'test.kept', details: { a: 1 }, ip: '10.0.0.1' }]);
+  t.same(rows, [{ action: 'audit.exported', details: { a: 1 }, ip: '10.0.0.1' }]);
 });
 
 t.test('the «Журнал действий» page filters, pages and exports', async (t) => {

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { messageTo, testApp } from '../fixtures/app.js';
 import { createResident, createStaff, residentAgent, staffAgent } from '../fixtures/accounts.js';
-import { DEMO_PROVIDER } from '../../src/db/seed/registry.js';
+import { DEMO_PROVIDER } from '../../src/features/accounts/seed.js';
 import { countLinkRequestsAwaiting } from '../../src/backoffice/link-requests/service.js';
 
 t.test('moderators approve or reject link requests against the registry', async (t) => {

@@ -4,7 +4,7 @@ import { Agent, testApp } from '../fixtures/app.js';
 import { sessionCookie } from '../fixtures/sessions.js';
 import { lastMessageId, signInStaff, staffSignInCode } from '../fixtures/staff-auth.js';
 import { DEMO_PASSWORD } from '../../src/db/seed/index.js';
-import { createClock } from '../../src/plugins/clock.js';
+import { createClock } from '../../src/lib/calendar.js';
 import { backofficeNext } from '../../src/backoffice/auth/routes.js';
 import { totp, openKey } from '../../src/backoffice/auth/totp.js';
 import type { Db } from '../../src/db/index.js';

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { DEMO_PROVIDER } from '../../src/db/seed/registry.js';
+import { DEMO_PROVIDER } from '../../src/features/accounts/seed.js';
 import { JS_MODES, chromiumMissing, launchBrowser, newContext, startServer } from '../fixtures/browser.js';
 import { sessionCookie } from '../fixtures/sessions.js';
 

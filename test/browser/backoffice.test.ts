@@ -1,7 +1,7 @@
 import t from 'tap';
 import type { Page } from 'playwright-core';
 import { DEMO_PASSWORD } from '../../src/db/seed/index.js';
-import { hashPassword } from '../../src/plugins/passwords.js';
+import { hashPassword } from '../../src/security/passwords.js';
 import { JS_MODES, chromiumMissing, launchBrowser, newContext, startServer } from '../fixtures/browser.js';
 
 // An admin signs in with the code from /dev/mailbox and invites a moderator; the

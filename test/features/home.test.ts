@@ -1,7 +1,7 @@
 import t from 'tap';
 import { Agent, testApp } from '../fixtures/app.js';
 import { sessionCookie } from '../fixtures/sessions.js';
-import { period, rubles } from '../../src/plugins/format.js';
+import { period, rubles } from '../../src/lib/format.js';
 
 t.test('the home page explains the service and links to sign-up and sign-in', async (t) => {
   const { app } = await testApp(t.teardown, { redis: false });

@@ -6,7 +6,7 @@ import { enqueueJob } from '../../src/jobs/outbox.js';
 import { JobRunner } from '../../src/jobs/runner.js';
 import type { JobDefinition } from '../../src/jobs/types.js';
 import { createTransports } from '../../src/messaging/transports.js';
-import { createClock } from '../../src/plugins/clock.js';
+import { createClock } from '../../src/lib/calendar.js';
 import { eventually } from '../fixtures/app.js';
 import { TEST_REDIS_URL, freshDatabase, uniqueQueuePrefix } from '../fixtures/database.js';
 

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { ERASED_TEXT, eraseOldMessages, sendEmailLater } from '../../src/messaging/service.js';
-import type { Clock } from '../../src/plugins/clock.js';
+import type { Clock } from '../../src/lib/calendar.js';
 import { messageTo, testApp } from '../fixtures/app.js';
 
 t.test('message bodies and outbox payloads are erased after the retention period, the record stays', async (t) => {

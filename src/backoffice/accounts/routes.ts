@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { renderError } from '../../plugins/errors.js';
-import { field, parseId } from '../../plugins/input.js';
+import { field, parseId } from '../../security/input.js';
 import { accountDetail, replaceMeter, searchAccounts, validateReplacement, type AccountDetail, type ReplacementForm, type StaffMeter } from './service.js';
 
 // «Лицевые счета» (/admin/accounts), for moderators and administrators.
@@ -11,7 +11,7 @@ const accountRoutes: FastifyPluginAsync = async (app) => {
     const q = String(query.q ?? '').slice(0, 200);
     const page = parseId(query.page) ?? 1;
     const { accounts, hasNext } = await searchAccounts(app.db, q, page);
-    return reply.viewAsync('accounts/index', { title: 'Лицевые счета', q, page, accounts, hasNext });
+    return reply.viewAsync('backoffice/accounts/index', { title: 'Лицевые счета', q, page, accounts, hasNext });
   });
 
   async function found(request: FastifyRequest): Promise<{ account: AccountDetail; meter: StaffMeter | null } | null> {
@@ -27,11 +27,11 @@ const accountRoutes: FastifyPluginAsync = async (app) => {
     const result = await found(request);
     if (!result) return renderError(request, reply, 404);
     const { replaced } = request.query as { replaced?: string };
-    return reply.viewAsync('accounts/show', { title: `Лицевой счёт ${result.account.payerCode}`, account: result.account, replaced: replaced === '1' });
+    return reply.viewAsync('backoffice/accounts/show', { title: `Лицевой счёт ${result.account.payerCode}`, account: result.account, replaced: replaced === '1' });
   });
 
   const showReplacement = (reply: FastifyReply, account: AccountDetail, meter: StaffMeter, form: ReplacementForm, errors: Record<string, string> = {}) =>
-    reply.viewAsync('accounts/replacement', { title: 'Замена счётчика', account, meter, form, errors });
+    reply.viewAsync('backoffice/accounts/replacement', { title: 'Замена счётчика', account, meter, form, errors });
 
   app.get('/accounts/:id/meters/:meterId/replacement', async (request, reply) => {
     const result = await found(request);
@@ -64,7 +64,7 @@ const accountRoutes: FastifyPluginAsync = async (app) => {
       }),
     );
     if (!done.ok) {
-      return reply.code(409).viewAsync('accounts/show', { title: `Лицевой счёт ${account.payerCode}`, account, notice: 'Этот счётчик уже заменён.' });
+      return reply.code(409).viewAsync('backoffice/accounts/show', { title: `Лицевой счёт ${account.payerCode}`, account, notice: 'Этот счётчик уже заменён.' });
     }
     return reply.redirect(`/admin/accounts/${account.id}?replaced=1`, 303);
   });

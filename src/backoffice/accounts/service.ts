@@ -1,10 +1,10 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../../db/schema.js';
-import { isCalendarDate } from '../../plugins/clock.js';
+import { isCalendarDate } from '../../lib/calendar.js';
 import { RESOURCE_NAMES, parseReading } from '../../features/readings/rules.js';
-import { normalisePayerCode } from '../../features/services/rules.js';
-import type { Resource } from '../../features/services/tables.js';
-import { recordAudit } from '../audit/service.js';
+import { normalisePayerCode } from '../../features/linking/rules.js';
+import { recordAudit } from '../../audit/writer.js';
+import { type Resource } from '../../features/readings/tables.js';
 
 // «Лицевые счета»: staff look payer accounts up by payer code or address, see the
 // meters and record meter replacements.

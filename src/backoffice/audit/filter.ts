@@ -1,4 +1,4 @@
-import { isCalendarDate } from '../../plugins/clock.js';
+import { isCalendarDate } from '../../lib/calendar.js';
 
 // The «Журнал действий» filters, read from the query string of a GET form.
 

@@ -1,9 +1,10 @@
 import { Readable } from 'node:stream';
 import type { FastifyPluginAsync } from 'fastify';
-import { moscowDate } from '../../plugins/clock.js';
+import { moscowDate } from '../../lib/calendar.js';
 import { CSV_BOM, csvLine } from './csv.js';
 import { PAGE_SIZE, filterQuery, parseAuditQuery, type AuditQuery } from './filter.js';
-import { allAuditRecords, auditFilterOptions, auditPage, recordAudit, type AuditRecord } from './service.js';
+import { allAuditRecords, auditFilterOptions, auditPage, type AuditRecord } from './service.js';
+import { recordAudit } from '../../audit/writer.js';
 
 const CSV_HEADER = ['Время (МСК)', 'Сотрудник', 'Электронная почта сотрудника', 'Действие', 'Код действия', 'Объект', 'Подробности', 'IP-адрес'];
 
@@ -35,9 +36,9 @@ const auditLog: FastifyPluginAsync = async (app) => {
       csv: `/admin/audit/export.csv${filterQuery(filter)}`,
       errors,
     };
-    if (Object.keys(errors).length === 0) return reply.render('backoffice/audit', 'backoffice/audit-results', data);
+    if (Object.keys(errors).length === 0) return reply.render('backoffice/audit/index', 'backoffice/audit/_results', data);
     // The messages sit next to the filter fields, outside the results: the whole page answers.
-    return reply.code(422).renderPage('backoffice/audit', data);
+    return reply.code(422).renderPage('backoffice/audit/index', data);
   });
 
   app.get<{ Querystring: AuditQuery }>('/export.csv', async (request, reply) => {

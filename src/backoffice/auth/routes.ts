@@ -1,16 +1,18 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { newPasswordErrors } from '../../features/auth/form.js';
-import { overLimit, tooManyAttempts } from '../../features/auth/limits.js';
-import { maskEmail, normaliseEmail, safeNext, type Limit } from '../../features/auth/rules.js';
-import { peekToken } from '../../features/tokens/service.js';
-import { normaliseCode } from '../../features/one-time-codes/rules.js';
-import type { CheckResult } from '../../features/one-time-codes/service.js';
-import { hashPassword } from '../../plugins/passwords.js';
+import { overLimit, tooManyAttempts } from '../../security/rate-limits.js';
+import { peekToken } from '../../security/tokens.js';
+import { normaliseCode } from '../../security/code-rules.js';
+import type { CheckResult } from '../../security/one-time-codes.js';
+import { hashPassword } from '../../security/passwords.js';
 import { renderError } from '../../plugins/errors.js';
-import { field } from '../../plugins/input.js';
-import { recordAudit } from '../audit/service.js';
+import { field } from '../../security/input.js';
 import { INVITATION_PURPOSE, acceptInvitation, invitedStaff } from '../staff/service.js';
 import { checkSecondFactor, checkStaffPassword, hasOpenSignInCode, recordFailedSignIn, sendSignInCode, type SignInCandidate } from './service.js';
+import { newPasswordErrors } from '../../security/passwords.js';
+import { maskEmail, normaliseEmail } from '../../security/contacts.js';
+import { safeNext } from '../../security/redirects.js';
+import { type Limit } from '../../security/rate-limits.js';
+import { recordAudit } from '../../audit/writer.js';
 
 declare module 'fastify' {
   interface Session {
@@ -66,7 +68,7 @@ const staffAuth: FastifyPluginAsync = async (app) => {
 
   type PageExtra = { errors?: Record<string, string>; notice?: string; warning?: string };
   function codePage(reply: FastifyReply, signIn: NonNullable<FastifyRequest['session']['staffSignIn']>, extra: PageExtra) {
-    return reply.viewAsync('backoffice/login-code', {
+    return reply.viewAsync('backoffice/auth/login-code', {
       title: 'Код подтверждения',
       totp: signIn.totp,
       destination: maskEmail(signIn.email),
@@ -78,7 +80,7 @@ const staffAuth: FastifyPluginAsync = async (app) => {
 
   app.get<{ Querystring: { next?: string; welcome?: string } }>('/login', async (request, reply) => {
     if (request.staff) return reply.redirect(backofficeNext(request.query.next), 303);
-    return reply.viewAsync('backoffice/login', {
+    return reply.viewAsync('backoffice/auth/login', {
       title: 'Вход для сотрудников',
       values: { email: '', next: backofficeNext(request.query.next) },
       errors: {},
@@ -93,7 +95,7 @@ const staffAuth: FastifyPluginAsync = async (app) => {
     const email = normaliseEmail(values.email);
     if (!email) errors.email = values.email ? 'Введите адрес электронной почты в формате name@example.ru' : 'Введите адрес электронной почты';
     if (password === '') errors.password = 'Введите пароль';
-    const render = () => reply.viewAsync('backoffice/login', { title: 'Вход для сотрудников', values, errors, welcome: false });
+    const render = () => reply.viewAsync('backoffice/auth/login', { title: 'Вход для сотрудников', values, errors, welcome: false });
     if (!email || Object.keys(errors).length > 0) {
       reply.code(422);
       return render();
@@ -184,7 +186,7 @@ const staffAuth: FastifyPluginAsync = async (app) => {
     const owner = await peekToken(db, { purpose: INVITATION_PURPOSE, token, now: clock.now() });
     const staff = owner && (await invitedStaff(db, owner.subjectId));
     if (!staff) return renderError(request, reply, 404, invalidLink);
-    return reply.viewAsync('backoffice/invitation', { title: 'Пароль для входа', token, email: staff.email, fullName: staff.fullName, errors: {} });
+    return reply.viewAsync('backoffice/auth/invitation', { title: 'Пароль для входа', token, email: staff.email, fullName: staff.fullName, errors: {} });
   });
 
   app.post('/invitation', async (request, reply) => {
@@ -197,7 +199,7 @@ const staffAuth: FastifyPluginAsync = async (app) => {
     const errors = newPasswordErrors(request.body, staff.email);
     if (Object.keys(errors).length > 0) {
       reply.code(422);
-      return reply.viewAsync('backoffice/invitation', { title: 'Пароль для входа', token, email: staff.email, fullName: staff.fullName, errors });
+      return reply.viewAsync('backoffice/auth/invitation', { title: 'Пароль для входа', token, email: staff.email, fullName: staff.fullName, errors });
     }
     const passwordHash = await hashPassword(password);
     const accepted = await db.transaction().execute((trx) => acceptInvitation(trx, { token, passwordHash, now, ip: request.ip }));

@@ -1,10 +1,10 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { sendEmailLater } from '../../messaging/service.js';
-import { checkCode, issueCode, openCode, type CheckResult, type IssueResult } from '../../features/one-time-codes/service.js';
-import { dummyPasswordHash, verifyPassword } from '../../plugins/passwords.js';
-import { recordAudit } from '../audit/service.js';
+import { checkCode, issueCode, openCode, type CheckResult, type IssueResult } from '../../security/one-time-codes.js';
+import { dummyPasswordHash, verifyPassword } from '../../security/passwords.js';
 import { matchingStep, newTotpKey, openKey, sealKey } from './totp.js';
+import { recordAudit } from '../../audit/writer.js';
 
 export const SIGN_IN_PURPOSE = 'staff-sign-in';
 

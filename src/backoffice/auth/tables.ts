@@ -1,9 +1,9 @@
-import type { ColumnType } from 'kysely';
+import type { NullableTimestamp } from '../../db/columns.js';
 
 // Columns the back office adds to the foundation's `staff` table (migration 0003).
 export type StaffTotpColumns = {
   totp_secret: string | null;
-  totp_enabled_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  totp_enabled_at: NullableTimestamp;
   totp_last_step: number | null;
 };
 

@@ -1,10 +1,10 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import QRCode from 'qrcode';
-import { overLimit, tooManyAttempts } from '../../features/auth/limits.js';
-import type { Limit } from '../../features/auth/rules.js';
-import { normaliseCode } from '../../features/one-time-codes/rules.js';
+import { overLimit, tooManyAttempts } from '../../security/rate-limits.js';
+import { normaliseCode } from '../../security/code-rules.js';
 import { disableTotp, enableTotp, startTotpSetup, totpState } from './service.js';
 import { base32Encode, otpauthUri } from './totp.js';
+import { type Limit } from '../../security/rate-limits.js';
 
 const ISSUER = 'Служебный кабинет ЖКУ';
 
@@ -28,7 +28,7 @@ const totpSettings: FastifyPluginAsync = async (app) => {
     const uri = key ? otpauthUri(key, staff.email, ISSUER) : null;
     // The page may show the shared key: no cache keeps it.
     reply.header('Cache-Control', 'no-store');
-    return reply.viewAsync('backoffice/totp', {
+    return reply.viewAsync('backoffice/auth/totp', {
       title: 'Приложение-аутентификатор',
       enabled: state.enabled,
       // Groups of four, the way apps show a key typed in by hand.

@@ -1,11 +1,11 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { renderError } from '../../plugins/errors.js';
-import { parseId } from '../../plugins/input.js';
+import { parseId } from '../../security/input.js';
 import { sendDocumentFile } from '../../features/identity/files.js';
 import { DOCUMENT_KINDS, REJECTION_REASONS, rejectionReason } from '../../features/identity/rules.js';
 import { findDocument, uploadDir } from '../../features/identity/service.js';
-import { recordAudit } from '../audit/service.js';
 import { QUEUE_PAGE_SIZE, decide, pendingQueue, reviewOf, type Decision } from './service.js';
+import { recordAudit } from '../../audit/writer.js';
 
 type IdParams = { Params: { id: string } };
 type RejectionForm = { reason?: string | string[]; comment?: string | string[] };

@@ -4,7 +4,7 @@ import { DOCUMENT_KINDS } from '../../features/identity/rules.js';
 import { documentsOf, type DocumentFile } from '../../features/identity/service.js';
 import type { DocumentKind, SubmissionStatus } from '../../features/identity/tables.js';
 import { sendEmailLater } from '../../messaging/service.js';
-import { recordAudit } from '../audit/service.js';
+import { recordAudit } from '../../audit/writer.js';
 
 // «Проверка документов»: the moderators' queue of identity submissions and their decisions.
 

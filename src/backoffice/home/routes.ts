@@ -5,7 +5,7 @@ import { queuesFor } from './queues.js';
 const backofficeHome: FastifyPluginAsync = async (app) => {
   app.get('/', async (request, reply) => {
     const queues = await queuesFor(app.db, request.staff!.roles);
-    return reply.viewAsync('backoffice/home', { title: 'Служебный кабинет', queues });
+    return reply.viewAsync('backoffice/home/index', { title: 'Служебный кабинет', queues });
   });
 };
 

@@ -1,9 +1,9 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { sendEmailLater } from '../../messaging/service.js';
-import { normaliseFlat } from '../../features/services/rules.js';
-import type { LinkStatus } from '../../features/services/tables.js';
-import { recordAudit } from '../audit/service.js';
+import { normaliseFlat } from '../../features/linking/rules.js';
+import { recordAudit } from '../../audit/writer.js';
+import { type LinkStatus } from '../../features/linking/tables.js';
 
 // «Заявки на подключение»: a moderator compares each request with the registry and
 // approves or rejects it. The first decision stands; each one is audited and the

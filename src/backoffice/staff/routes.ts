@@ -1,9 +1,9 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { normaliseEmail } from '../../features/auth/rules.js';
 import { renderError } from '../../plugins/errors.js';
-import { field, parseId } from '../../plugins/input.js';
+import { field, parseId } from '../../security/input.js';
 import { ROLES, ROLE_LABELS, parseRoles } from './roles.js';
 import { changeRoles, deactivateStaff, findStaff, inviteStaff, listStaff, reinviteStaff, resetTotp, type StaffMember } from './service.js';
+import { normaliseEmail } from '../../security/contacts.js';
 
 type Body = Record<string, unknown> | undefined;
 type IdParams = { Params: { id: string } };
@@ -20,7 +20,7 @@ const staffManagement: FastifyPluginAsync = async (app) => {
   }
 
   function showPage(request: FastifyRequest, reply: FastifyReply, staff: StaffMember, extra: { errors?: Record<string, string>; notice?: string; roles?: string[] } = {}) {
-    return reply.viewAsync('backoffice/staff-show', {
+    return reply.viewAsync('backoffice/staff/show', {
       title: staff.fullName,
       member: staff,
       isSelf: staff.id === request.staff!.id,
@@ -32,11 +32,11 @@ const staffManagement: FastifyPluginAsync = async (app) => {
   }
 
   app.get('/', async (_request, reply) => {
-    return reply.viewAsync('backoffice/staff-list', { title: 'Сотрудники', members: await listStaff(db), roleLabels: ROLE_LABELS });
+    return reply.viewAsync('backoffice/staff/index', { title: 'Сотрудники', members: await listStaff(db), roleLabels: ROLE_LABELS });
   });
 
   app.get('/new', async (_request, reply) => {
-    return reply.viewAsync('backoffice/staff-new', { title: 'Пригласить сотрудника', values: { fullName: '', email: '', roles: [] }, roleChoices, errors: {} });
+    return reply.viewAsync('backoffice/staff/new', { title: 'Пригласить сотрудника', values: { fullName: '', email: '', roles: [] }, roleChoices, errors: {} });
   });
 
   app.post('/', async (request, reply) => {
@@ -48,7 +48,7 @@ const staffManagement: FastifyPluginAsync = async (app) => {
     else if (values.fullName.length > 200) errors.full_name = 'ФИО должно быть не длиннее 200 символов';
     if (!email) errors.email = values.email ? 'Введите адрес электронной почты в формате name@example.ru' : 'Введите адрес электронной почты';
     if (values.roles.length === 0) errors.roles = 'Выберите хотя бы одну роль';
-    const render = () => reply.code(422).viewAsync('backoffice/staff-new', { title: 'Пригласить сотрудника', values, roleChoices, errors });
+    const render = () => reply.code(422).viewAsync('backoffice/staff/new', { title: 'Пригласить сотрудника', values, roleChoices, errors });
     if (!email || Object.keys(errors).length > 0) return render();
 
     const result = await db.transaction().execute((trx) =>
@@ -119,7 +119,7 @@ const staffManagement: FastifyPluginAsync = async (app) => {
     const staff = await member(request);
     if (!staff || staff.status === 'inactive') return renderError(request, reply, 404);
     if (staff.id === request.staff!.id) return renderError(request, reply, 403, 'Нельзя отключить самого себя.');
-    return reply.viewAsync('backoffice/staff-deactivate', { title: 'Отключить сотрудника', member: staff });
+    return reply.viewAsync('backoffice/staff/deactivate', { title: 'Отключить сотрудника', member: staff });
   });
 
   app.post<IdParams>('/:id/deactivation', async (request, reply) => {

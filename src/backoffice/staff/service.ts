@@ -1,9 +1,9 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database, StaffRole } from '../../db/schema.js';
 import { sendEmailLater } from '../../messaging/service.js';
-import { consumeToken, issueToken, revokeTokens } from '../../features/tokens/service.js';
-import { recordAudit } from '../audit/service.js';
+import { consumeToken, issueToken, revokeTokens } from '../../security/tokens.js';
 import { roleList } from './roles.js';
+import { recordAudit } from '../../audit/writer.js';
 
 export const INVITATION_PURPOSE = 'staff-invitation';
 export const INVITATION_TTL_MS = 72 * 3600_000;

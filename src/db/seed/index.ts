@@ -1,8 +1,9 @@
 import type { Db } from '../index.js';
-import { hashPassword } from '../../plugins/passwords.js';
+import { hashPassword } from '../../security/passwords.js';
 import { seedPeople } from './people.js';
-import { seedRegistry } from './registry.js';
-import { seedAccounts } from '../../features/services/seed.js';
+import { seedRegistry } from '../../features/accounts/seed.js';
+import { seedLinks } from '../../features/linking/seed.js';
+import { seedReadings } from '../../features/readings/seed.js';
 import { seedIdentity } from '../../features/identity/seed.js';
 
 export const DEMO_PASSWORD = 'demo-password';
@@ -27,7 +28,8 @@ export async function seedDemoData(db: Db, today: string, dataDir: string): Prom
   await db.transaction().execute(async (trx) => {
     await seedRegistry(trx, today);
     await seedPeople(trx, passwordHash);
-    await seedAccounts(trx, today);
+    await seedLinks(trx);
+    await seedReadings(trx, today);
     await seedIdentity(trx, { passwordHash, dataDir, today });
   });
   return true;

@@ -1,4 +1,4 @@
-import { linkify } from '../../plugins/format.js';
+import { linkify } from '../../lib/format.js';
 
 // Texts of every email and SMS about the resident account. Emails go as plain
 // text and as simple HTML (one paragraph per block, links clickable); an SMS

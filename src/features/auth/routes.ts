@@ -1,15 +1,16 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { RESEND_AFTER_MS, normaliseCode } from '../one-time-codes/rules.js';
-import { field } from '../../plugins/input.js';
-import { CODE_ERRORS, CODE_REFUSALS, emailError, newPasswordErrors, phoneError } from './form.js';
-import { overLimit, tooManyAttempts } from './limits.js';
-import {
-  LIMITS, PENDING_SIGN_IN_TTL_MS, TRUSTED_DEVICE_TTL_MS, maskEmail, maskPhone, normaliseEmail, normalisePhone, safeNext,
-} from './rules.js';
+import { RESEND_AFTER_MS, normaliseCode } from '../../security/code-rules.js';
+import { field } from '../../security/input.js';
+import { overLimit, tooManyAttempts } from '../../security/rate-limits.js';
+import { LIMITS, PENDING_SIGN_IN_TTL_MS, TRUSTED_DEVICE_TTL_MS } from './rules.js';
 import {
   checkPassword, checkSignInCode, codeDestinations, confirmEmail, isConfirmationLinkValid, isTrustedDevice, openSignInCode, passwordStamp,
   requestPasswordReset, resendConfirmation, resetLinkOwner, resetPassword, sendSignInCode, signUp, trustDevice,
 } from './service.js';
+import { CODE_ERRORS, CODE_REFUSALS } from '../../security/messages.js';
+import { emailError, phoneError, maskEmail, maskPhone, normaliseEmail, normalisePhone } from '../../security/contacts.js';
+import { newPasswordErrors } from '../../security/passwords.js';
+import { safeNext } from '../../security/redirects.js';
 
 declare module 'fastify' {
   interface Session {

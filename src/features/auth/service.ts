@@ -1,14 +1,16 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { sendEmailLater, sendSmsLater } from '../../messaging/service.js';
-import { dummyPasswordHash, hashPassword, verifyPassword } from '../../plugins/passwords.js';
-import { checkCode, issueCode, openCode, type CheckResult, type IssueResult } from '../one-time-codes/service.js';
-import { consumeToken, issueToken, peekToken, revokeTokens } from '../tokens/service.js';
+import { dummyPasswordHash, hashPassword, verifyPassword } from '../../security/passwords.js';
+import { checkCode, issueCode, openCode, type CheckResult, type IssueResult } from '../../security/one-time-codes.js';
+import { consumeToken, issueToken, peekToken, revokeTokens } from '../../security/tokens.js';
 import {
   alreadyRegisteredEmail, confirmationEmail, lockedEmail, passwordChangedEmail, resetEmail, signInCodeEmail, signInCodeSms,
 } from './messages.js';
-import { CONFIRMATION_TTL_MS, LOCK_MS, MAX_WRONG_PASSWORDS, RESET_TTL_MS, TRUSTED_DEVICE_TTL_MS, safeNext } from './rules.js';
+import { CONFIRMATION_TTL_MS, LOCK_MS, MAX_WRONG_PASSWORDS, RESET_TTL_MS, TRUSTED_DEVICE_TTL_MS } from './rules.js';
+import { safeNext } from '../../security/redirects.js';
+import { sha256Hex } from '../../lib/hash.js';
 
 type Db = Kysely<Database>;
 
@@ -114,7 +116,7 @@ export async function checkPassword(
 
 /** Changes whenever the password is set (the hash has a fresh salt), without revealing the hash. */
 function stampOf(passwordHash: string): string {
-  return sha256(passwordHash).slice(0, 32);
+  return sha256Hex(passwordHash).slice(0, 32);
 }
 
 /** The stamp of the resident's current password, to see that it has not changed since the password step. */
@@ -186,10 +188,6 @@ export function openSignInCode(db: Db, residentId: number) {
   return openCode(db, { purpose: SIGN_IN, subjectId: residentId });
 }
 
-function sha256(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
-}
-
 /** Remembers this browser for 30 days; the cookie holds the token, the database only its hash. */
 export async function trustDevice(db: Db, input: { residentId: number; userAgent: string | null; now: Date }): Promise<string> {
   const token = randomBytes(32).toString('base64url');
@@ -197,7 +195,7 @@ export async function trustDevice(db: Db, input: { residentId: number; userAgent
     .insertInto('trusted_devices')
     .values({
       resident_id: input.residentId,
-      token_hash: sha256(token),
+      token_hash: sha256Hex(token),
       user_agent: input.userAgent,
       expires_at: new Date(input.now.getTime() + TRUSTED_DEVICE_TTL_MS),
       created_at: input.now,
@@ -211,7 +209,7 @@ export async function isTrustedDevice(db: Db, input: { residentId: number; token
   const row = await db
     .selectFrom('trusted_devices')
     .select('id')
-    .where('token_hash', '=', sha256(input.token))
+    .where('token_hash', '=', sha256Hex(input.token))
     .where('resident_id', '=', input.residentId)
     .where('expires_at', '>', input.now)
     .executeTakeFirst();

@@ -1,6 +1,6 @@
-import type { ColumnType, Generated } from 'kysely';
+import type { Generated } from 'kysely';
+import type { NullableTimestamp, Timestamp } from '../../db/columns.js';
 
-type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
 export type TrustedDeviceTable = {
   id: Generated<number>;
@@ -14,7 +14,7 @@ export type TrustedDeviceTable = {
 export type SignInFailureTable = {
   email: string;
   failures: number;
-  locked_until: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  locked_until: NullableTimestamp;
   updated_at: Timestamp;
 };
 

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { renderError } from '../../plugins/errors.js';
-import { field, parseId } from '../../plugins/input.js';
-import { accessibleAccounts, accountInUrl, can } from '../services/access.js';
+import { field, parseId } from '../../security/input.js';
+import { accessibleAccounts, accountInUrl, can } from '../accounts/access.js';
 import { RIGHTS_NAMES, accept, findInvitation, grantsOf, invite, invitedMatches, revoke, validateInvite, type InviteErrors, type InviteForm } from './service.js';
 
 // «Совладельцы». The owner's pages are mounted behind requireResident; the

@@ -1,9 +1,9 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { sendEmailLater } from '../../messaging/service.js';
-import { normaliseEmail } from '../auth/rules.js';
-import { consumeToken, issueToken, peekToken, revokeTokens } from '../tokens/service.js';
-import type { CoOwnerRights } from '../services/tables.js';
+import { consumeToken, issueToken, peekToken, revokeTokens } from '../../security/tokens.js';
+import { normaliseEmail } from '../../security/contacts.js';
+import { type CoOwnerRights } from './tables.js';
 
 // Co-owners: the owner of a linked account invites someone by email with
 // «Просмотр» or «Просмотр и оплата»; the emailed link is a single-use token

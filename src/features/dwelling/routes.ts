@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { renderError } from '../../plugins/errors.js';
-import { field } from '../../plugins/input.js';
-import { accessibleAccounts, accountInUrl, can, type AccessibleAccount } from '../services/access.js';
+import { field } from '../../security/input.js';
+import { accessibleAccounts, accountInUrl, can, type AccessibleAccount } from '../accounts/access.js';
 import { parseArea, parseResidentsCount } from './rules.js';
 import { dwellingOf, submitDwellingChange } from './service.js';
 

@@ -1,4 +1,5 @@
-import { addMonths, periodOf, type Parsed } from '../readings/rules.js';
+import { addMonths, periodOf } from '../../lib/calendar.js';
+import type { Parsed } from '../../lib/decimal.js';
 
 // Dwelling data the owner may change: area and residents count. A change applies
 // from the next billing period, so the current bill never moves under the resident.

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
-import { periodOf } from '../readings/rules.js';
+import { periodOf } from '../../lib/calendar.js';
 import { firstPeriodOfChange } from './rules.js';
 
 export type DwellingChange = { area: number; residentsCount: number; effectiveFrom: string; submittedAt: Date; submittedBy: string };

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { latestBills } from '../bills/service.js';
-import { accessibleAccounts } from '../services/access.js';
+import { accessibleAccounts } from '../accounts/access.js';
 
 /** The front page: what the service is for visitors, the resident's accounts at a glance once signed in. */
 const home: FastifyPluginAsync = async (app) => {

@@ -2,7 +2,7 @@ import multipart from '@fastify/multipart';
 import { mkdir } from 'node:fs/promises';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { renderError } from '../../plugins/errors.js';
-import { parseId } from '../../plugins/input.js';
+import { parseId } from '../../security/input.js';
 import { sendDocumentFile } from './files.js';
 import {
   DOCUMENT_KINDS,

@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Transaction } from 'kysely';
@@ -6,6 +6,7 @@ import type { Database } from '../../db/schema.js';
 import { consentText } from './rules.js';
 import { sampleScanPng } from './sample-scan.js';
 import { uploadDir } from './service.js';
+import { sha256Hex } from '../../lib/hash.js';
 
 export const WAITING_RESIDENT_EMAIL = 'waiting@demo.local';
 
@@ -50,7 +51,7 @@ export async function seedIdentity(
       original_name: 'паспорт-разворот.png',
       mime_type: 'image/png',
       size_bytes: scan.length,
-      sha256: createHash('sha256').update(scan).digest('hex'),
+      sha256: sha256Hex(scan),
       created_at: sentAt,
     })
     .execute();

@@ -3,11 +3,11 @@ import { rename } from 'node:fs/promises';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Config } from '../../config.js';
-import { recordAudit } from '../../backoffice/audit/service.js';
 import type { Database, IdentityStatus } from '../../db/schema.js';
 import { canUpload } from './rules.js';
 import type { DocumentKind, DocumentMime, SubmissionStatus } from './tables.js';
 import { removeFiles, type ReceivedFile } from './upload.js';
+import { recordAudit } from '../../audit/writer.js';
 
 /** Payments and account links need a confirmed identity (DOMAIN.md: identity levels). */
 export function identityConfirmed(resident: { identityStatus: IdentityStatus }): boolean {

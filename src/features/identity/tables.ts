@@ -1,7 +1,6 @@
-import type { ColumnType, Generated } from 'kysely';
+import type { Generated } from 'kysely';
+import type { Defaulted, NullableTimestamp, Timestamp } from '../../db/columns.js';
 
-type Timestamp = ColumnType<Date, Date | string, Date | string>;
-type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 
 export type DocumentKind = 'passport' | 'driving_licence' | 'other';
 export type SubmissionStatus = 'pending' | 'approved' | 'rejected';
@@ -13,7 +12,7 @@ export type IdentitySubmissionTable = {
   document_kind: DocumentKind;
   consent_text: string;
   consented_at: Timestamp;
-  status: ColumnType<SubmissionStatus, SubmissionStatus | undefined, SubmissionStatus>;
+  status: Defaulted<SubmissionStatus>;
   rejection_reason: string | null;
   decided_by: number | null;
   decided_at: NullableTimestamp;

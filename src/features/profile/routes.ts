@@ -1,15 +1,17 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { requireResident } from '../../plugins/auth.js';
 import { renderError } from '../../plugins/errors.js';
-import { field } from '../../plugins/input.js';
-import { CODE_ERRORS, CODE_REFUSALS, emailError, newPasswordErrors, phoneError } from '../auth/form.js';
-import { overLimit, tooManyAttempts } from '../auth/limits.js';
-import { LIMITS, maskPhone, normaliseEmail, normalisePhone } from '../auth/rules.js';
-import { RESEND_AFTER_MS, normaliseCode } from '../one-time-codes/rules.js';
+import { field } from '../../security/input.js';
+import { overLimit, tooManyAttempts } from '../../security/rate-limits.js';
+import { LIMITS } from '../auth/rules.js';
+import { RESEND_AFTER_MS, normaliseCode } from '../../security/code-rules.js';
 import {
   activeSessions, changePassword, checkCurrentPassword, confirmEmailChange, confirmPhoneChange, endSession, isEmailChangeLinkValid,
   pendingPhone, profileOf, startEmailChange, startPhoneChange,
 } from './service.js';
+import { CODE_ERRORS, CODE_REFUSALS } from '../../security/messages.js';
+import { emailError, phoneError, maskPhone, normaliseEmail, normalisePhone } from '../../security/contacts.js';
+import { newPasswordErrors } from '../../security/passwords.js';
 
 type Errors = Record<string, string>;
 

@@ -1,13 +1,13 @@
-import { createHash } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { sendEmailLater, sendSmsLater } from '../../messaging/service.js';
-import { hashPassword, verifyPassword } from '../../plugins/passwords.js';
+import { hashPassword, verifyPassword } from '../../security/passwords.js';
 import { emailChangeEmail, emailChangeNoticeEmail, phoneChangeSms } from '../auth/messages.js';
 import { EMAIL_CHANGE_TTL_MS, describeDevice } from '../auth/rules.js';
 import { revokePasswordResets, setPassword } from '../auth/service.js';
-import { checkCodeIn, issueCode, openCode, type CheckResult, type IssueResult } from '../one-time-codes/service.js';
-import { consumeToken, issueToken, peekToken, revokeTokens } from '../tokens/service.js';
+import { checkCodeIn, issueCode, openCode, type CheckResult, type IssueResult } from '../../security/one-time-codes.js';
+import { consumeToken, issueToken, peekToken, revokeTokens } from '../../security/tokens.js';
+import { sha256Hex } from '../../lib/hash.js';
 
 type Db = Kysely<Database>;
 
@@ -27,7 +27,7 @@ export async function profileOf(db: Db, residentId: number): Promise<Profile> {
 
 // A session is named on the page by a hash of its id: the id itself is a secret.
 function sessionHandle(sid: string): string {
-  return createHash('sha256').update(sid).digest('hex').slice(0, 32);
+  return sha256Hex(sid).slice(0, 32);
 }
 
 export type ActiveSession = { handle: string; device: string; ip: string | null; startedAt: Date; lastSeenAt: Date; current: boolean };

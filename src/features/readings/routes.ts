@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { renderError } from '../../plugins/errors.js';
-import { parseId } from '../../plugins/input.js';
-import { accessibleAccounts, accountFor, accountInUrl, can, type AccessibleAccount } from '../services/access.js';
+import { parseId } from '../../security/input.js';
+import { accessibleAccounts, accountFor, accountInUrl, can, type AccessibleAccount } from '../accounts/access.js';
 import { meterHistory, meterList, meterPanels, meterPanelsFor, submitReadings, type MeterPanel } from './service.js';
 
 // «Показания»: one form per linked account, a history per meter. Mounted behind requireResident.

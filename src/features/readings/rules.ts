@@ -1,4 +1,6 @@
-import type { Resource } from '../services/tables.js';
+import { addDays, addMonths, dayOf, periodOf } from '../../lib/calendar.js';
+import type { Parsed } from '../../lib/decimal.js';
+import type { Resource } from './tables.js';
 
 // Meter-reading rules (DOMAIN.md). Dates are Moscow calendar dates, YYYY-MM-DD;
 // a period is the first day of its month.
@@ -49,19 +51,6 @@ export const JUMP_BOUNDS: Record<Resource, number> = {
   heat: 10,
 };
 
-export function addMonths(date: string, months: number): string {
-  const [y, m] = date.split('-').map(Number) as [number, number];
-  return new Date(Date.UTC(y, m - 1 + months, 1)).toISOString().slice(0, 10);
-}
-
-export function periodOf(date: string): string {
-  return `${date.slice(0, 7)}-01`;
-}
-
-function dayOn(period: string, day: number): string {
-  return `${period.slice(0, 8)}${String(day).padStart(2, '0')}`;
-}
-
 function windowFor(resource: Resource, date: string): Window {
   const rule = WINDOW_RULES.find((r) => date >= r.from) ?? WINDOW_RULES[WINDOW_RULES.length - 1]!;
   return rule.windows[resource];
@@ -82,17 +71,17 @@ export function windowState(resource: Resource, today: string): WindowState {
   const lastPeriod = addMonths(thisPeriod, -1);
   const current = windowFor(resource, thisPeriod);
   if (current.closesNextMonth) {
-    if (day >= current.opensDay) return { open: true, period: thisPeriod, closesOn: dayOn(addMonths(thisPeriod, 1), current.closesDay) };
+    if (day >= current.opensDay) return { open: true, period: thisPeriod, closesOn: dayOf(addMonths(thisPeriod, 1), current.closesDay) };
     const previous = windowFor(resource, lastPeriod);
     if (previous.closesNextMonth && day <= previous.closesDay) {
-      return { open: true, period: lastPeriod, closesOn: dayOn(thisPeriod, previous.closesDay) };
+      return { open: true, period: lastPeriod, closesOn: dayOf(thisPeriod, previous.closesDay) };
     }
   } else if (day >= current.opensDay && day <= current.closesDay) {
-    return { open: true, period: thisPeriod, closesOn: dayOn(thisPeriod, current.closesDay) };
+    return { open: true, period: thisPeriod, closesOn: dayOf(thisPeriod, current.closesDay) };
   }
-  if (day < current.opensDay) return { open: false, opensOn: dayOn(thisPeriod, current.opensDay) };
+  if (day < current.opensDay) return { open: false, opensOn: dayOf(thisPeriod, current.opensDay) };
   const nextPeriod = addMonths(thisPeriod, 1);
-  return { open: false, opensOn: dayOn(nextPeriod, windowFor(resource, nextPeriod).opensDay) };
+  return { open: false, opensOn: dayOf(nextPeriod, windowFor(resource, nextPeriod).opensDay) };
 }
 
 /** How long before its verification date the resident is reminded of it. */
@@ -100,7 +89,7 @@ export const VERIFICATION_REMINDER_DAYS = 30;
 
 /** The verification date is near (but not passed): the form reminds the resident. */
 export function verificationDueSoon(nextVerificationDate: string, today: string): boolean {
-  const reminderFrom = new Date(Date.parse(`${nextVerificationDate}T00:00:00Z`) - VERIFICATION_REMINDER_DAYS * 86_400_000).toISOString().slice(0, 10);
+  const reminderFrom = addDays(nextVerificationDate, -VERIFICATION_REMINDER_DAYS);
   return today >= reminderFrom && today <= nextVerificationDate;
 }
 
@@ -108,8 +97,6 @@ export function verificationDueSoon(nextVerificationDate: string, today: string)
 export function verificationOverdue(nextVerificationDate: string, today: string): boolean {
   return today > nextVerificationDate;
 }
-
-export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 
 /** "123,4", "123.456", " 0 " → a number with at most 3 decimals, never negative. */
 export function parseReading(input: string): Parsed<number> {

@@ -1,11 +1,10 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../db/schema.js';
-import type { Resource } from '../services/tables.js';
+import { addMonths } from '../../lib/calendar.js';
 import {
   JUMP_RULE,
   RESOURCE_NAMES,
   RESOURCE_UNITS,
-  addMonths,
   consumption,
   lowerThanPrevious,
   parseReading,
@@ -15,6 +14,7 @@ import {
   windowState,
   type WindowState,
 } from './rules.js';
+import { type Resource } from './tables.js';
 
 type MeterRow = {
   id: number;

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { cleanUpAuthRecords } from '../../../src/features/auth/service.js';
-import { overLimit } from '../../../src/features/auth/limits.js';
+import { overLimit } from '../../../src/security/rate-limits.js';
 import { testApp } from '../../fixtures/app.js';
 
 t.test('the hourly clean-up forgets old windows, failures and trusted devices, and keeps live ones', async (t) => {

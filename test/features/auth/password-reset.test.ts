@@ -1,5 +1,5 @@
 import t from 'tap';
-import { hashPassword } from '../../../src/plugins/passwords.js';
+import { hashPassword } from '../../../src/security/passwords.js';
 import { Agent, messageTo, testApp } from '../../fixtures/app.js';
 import { lastMessageId, linkIn, manualClock, signInResident } from '../../fixtures/resident-auth.js';
 import { sessionCookie } from '../../fixtures/sessions.js';

@@ -1,9 +1,10 @@
 import t from 'tap';
 import { signInCodeSms, phoneChangeSms, confirmationEmail, alreadyRegisteredEmail, lockedEmail, resetEmail, passwordChangedEmail, emailChangeEmail, emailChangeNoticeEmail, signInCodeEmail } from '../../../src/features/auth/messages.js';
-import {
-  commonPasswordCount, describeDevice, isCommonPassword, maskEmail, maskPhone, normaliseEmail, normalisePhone, passwordProblem, safeNext,
-} from '../../../src/features/auth/rules.js';
-import { codeMatches, hashCode, normaliseCode } from '../../../src/features/one-time-codes/rules.js';
+import { describeDevice } from '../../../src/features/auth/rules.js';
+import { codeMatches, hashCode, normaliseCode } from '../../../src/security/code-rules.js';
+import { commonPasswordCount, isCommonPassword, passwordProblem } from '../../../src/security/passwords.js';
+import { maskEmail, maskPhone, normaliseEmail, normalisePhone } from '../../../src/security/contacts.js';
+import { safeNext } from '../../../src/security/redirects.js';
 
 t.test('the password policy', async (t) => {
   t.equal(passwordProblem('', 'ivan@mail.ru'), 'Введите пароль');

@@ -1,6 +1,6 @@
 import t from 'tap';
 import type { Db } from '../../../src/db/index.js';
-import { hashPassword } from '../../../src/plugins/passwords.js';
+import { hashPassword } from '../../../src/security/passwords.js';
 import { Agent, messageTo, testApp } from '../../fixtures/app.js';
 import { codeIn, lastMessageId, linkIn, manualClock, signInResident } from '../../fixtures/resident-auth.js';
 

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { Agent, messageTo, testApp } from '../../fixtures/app.js';
 import { accountId, createResident, demoResident, residentAgent } from '../../fixtures/accounts.js';
-import { createClock } from '../../../src/plugins/clock.js';
+import { createClock } from '../../../src/lib/calendar.js';
 
 const DAY = 86_400_000;
 
@@ -126,7 +126,7 @@ t.test('«Просмотр и оплата» gives the pay right; an invitation 
   const payerPages = await residentAgent(app, db, config, payer.id);
   await payerPages.get(`/co-owners/invitation?token=${payerToken}`);
   t.equal((await payerPages.post('/co-owners/invitation', { token: payerToken })).statusCode, 303);
-  const { accountFor, can } = await import('../../../src/features/services/access.js');
+  const { accountFor, can } = await import('../../../src/features/accounts/access.js');
   const access = (await accountFor(db, payer.id, id))!;
   t.equal(access.rights, 'view_pay');
   t.ok(can(access.rights, 'pay'));

@@ -6,7 +6,7 @@ import { identityRetentionJob } from '../../../src/features/identity/jobs.js';
 import { sampleScanPng } from '../../../src/features/identity/sample-scan.js';
 import { uploadDir } from '../../../src/features/identity/service.js';
 import { createTransports } from '../../../src/messaging/transports.js';
-import { moscowDate, type Clock } from '../../../src/plugins/clock.js';
+import { moscowDate, type Clock } from '../../../src/lib/calendar.js';
 import { testApp } from '../../fixtures/app.js';
 import { createResident } from '../../fixtures/accounts.js';
 import { staffId, uploadParts, upload } from '../../fixtures/identity.js';

@@ -1,0 +1,30 @@
+// What each audit action is called on the «Журнал действий» page. A feature that
+// records a new action adds its line here, and only actions listed here can be written.
+export const ACTION_LABELS = {
+  'staff.sign-in': 'Вход',
+  'staff.sign-in-failed': 'Неудачная попытка входа',
+  'staff.sign-out': 'Выход',
+  'staff.invited': 'Приглашение сотрудника',
+  'staff.invitation-accepted': 'Пароль задан по приглашению',
+  'staff.roles-changed': 'Изменение ролей',
+  'staff.deactivated': 'Отключение сотрудника',
+  'staff.totp-enabled': 'Подключено приложение-аутентификатор',
+  'staff.totp-disabled': 'Отключено приложение-аутентификатор',
+  'staff.totp-reset': 'Администратор отключил приложение-аутентификатор',
+  'audit.exported': 'Выгрузка журнала в CSV',
+  'identity.submission.viewed': 'Просмотр заявки на подтверждение личности',
+  'identity.document.viewed': 'Просмотр документа жителя',
+  'identity.submission.approved': 'Личность подтверждена',
+  'identity.submission.rejected': 'Отказ в подтверждении личности',
+  'identity.document.deleted': 'Скан документа удалён по сроку хранения',
+  'link-request.approve': 'Подключение лицевого счёта одобрено',
+  'link-request.reject': 'Отказ в подключении лицевого счёта',
+  'meter.replace': 'Замена счётчика',
+} as const satisfies Record<string, string>;
+
+/** Every action the audit log knows; writing any other is a type error. */
+export type AuditAction = keyof typeof ACTION_LABELS;
+
+export function actionLabel(action: string): string {
+  return (ACTION_LABELS as Record<string, string>)[action] ?? action;
+}

@@ -1,0 +1,73 @@
+// Moscow calendar: dates, billing periods and the app's idea of "now". Dates are
+// YYYY-MM-DD strings; a period is the first day of its month. Moscow is UTC+3 all year.
+
+/**
+ * The app's idea of "now". APP_TODAY moves the calendar date (keeping the time of
+ * day) so that reading windows, due dates and billing can be shown on any day.
+ */
+export type Clock = {
+  now(): Date;
+  /** Today's date in Moscow, YYYY-MM-DD. */
+  today(): string;
+};
+
+export const MOSCOW_OFFSET_MS = 3 * 60 * 60 * 1000;
+const DAY_MS = 86_400_000;
+
+/** A real calendar date written YYYY-MM-DD: "2026-02-30" is not one, though Date would roll it over. */
+export function isCalendarDate(value: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  const date = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
+}
+
+export function moscowDate(instant: Date): string {
+  return new Date(instant.getTime() + MOSCOW_OFFSET_MS).toISOString().slice(0, 10);
+}
+
+/** Midnight at the start of a Moscow calendar date, as an instant. */
+export function moscowMidnight(date: string): Date {
+  return new Date(Date.parse(`${date}T00:00:00Z`) - MOSCOW_OFFSET_MS);
+}
+
+export function createClock(appToday?: string, realNow: () => Date = () => new Date()): Clock {
+  const shiftMs = () => {
+    if (!appToday) return 0;
+    const real = realNow();
+    const realDay = Date.parse(`${moscowDate(real)}T00:00:00Z`);
+    return Date.parse(`${appToday}T00:00:00Z`) - realDay;
+  };
+  const now = () => new Date(realNow().getTime() + shiftMs());
+  return { now, today: () => moscowDate(now()) };
+}
+
+/** A clock stopped at one instant, for tests and for a job that must see one "now" throughout. */
+export function fixedClock(instant: Date | string): Clock {
+  const at = new Date(instant);
+  return { now: () => new Date(at), today: () => moscowDate(at) };
+}
+
+/** The first day of the month `months` after the month of `date` (negative goes back). */
+export function addMonths(date: string, months: number): string {
+  const [y, m] = date.split('-').map(Number) as [number, number];
+  return new Date(Date.UTC(y, m - 1 + months, 1)).toISOString().slice(0, 10);
+}
+
+export function addDays(date: string, days: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
+}
+
+/** Whole days from `from` to `to` (positive when `to` is later). */
+export function daysBetween(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
+}
+
+/** The billing period (first day of the month) a date falls in. */
+export function periodOf(date: string): string {
+  return `${date.slice(0, 7)}-01`;
+}
+
+/** The date of `day` in the month of `period`. */
+export function dayOf(period: string, day: number): string {
+  return `${period.slice(0, 8)}${String(day).padStart(2, '0')}`;
+}
