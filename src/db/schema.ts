@@ -8,7 +8,7 @@ import type { DwellingTables } from '../features/dwelling/tables.js';
 import type { IdentityTables } from '../features/identity/tables.js';
 import type { LinkingTables } from '../features/linking/tables.js';
 import type { ReadingsTables } from '../features/readings/tables.js';
-import type { DefaultedTimestamp as Timestamp, Json, NullableTimestamp } from './columns.js';
+import type { CalendarDate, DefaultedTimestamp as Timestamp, Json, NullableTimestamp } from './columns.js';
 
 // Row types per table, combined into one Database type. Services turn rows into
 // domain objects; these types never reach templates.
@@ -65,6 +65,12 @@ export type ResidentTable = {
   email_confirmed_at: NullableTimestamp;
   identity_status: ColumnType<IdentityStatus, IdentityStatus | undefined, IdentityStatus>;
   created_at: Generated<Date>;
+  /** Confirmed personal data (null until the identity is confirmed) and who vouched for it. */
+  last_name: string | null;
+  first_name: string | null;
+  middle_name: string | null;
+  birth_date: CalendarDate | null;
+  identity_source: 'documents' | 'esia' | null;
 };
 
 export type StaffRole = 'admin' | 'moderator' | 'dispatcher';

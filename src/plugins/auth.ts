@@ -44,6 +44,21 @@ export const residentLoader = fp<{ db: Db }>(
   { name: 'resident-loader' },
 );
 
+/**
+ * The signed-in resident of a request that passed `requireResident`. Calling it
+ * anywhere else is a programming error, and says so instead of reading null.
+ */
+export function signedInResident(request: FastifyRequest): CurrentResident {
+  if (!request.resident) throw new Error('signedInResident() outside a requireResident subtree');
+  return request.resident;
+}
+
+/** The signed-in staff member of a request that passed `requireStaff`. */
+export function signedInStaff(request: FastifyRequest): CurrentStaff {
+  if (!request.staff) throw new Error('signedInStaff() outside a requireStaff subtree');
+  return request.staff;
+}
+
 /** Guard for a whole subtree of resident pages: anonymous visitors go to sign-in. */
 export const requireResident: preHandlerAsyncHookHandler = async (request, reply) => {
   if (!request.resident) return signInRedirect(request, reply, '/login');
@@ -79,7 +94,8 @@ export const staffLoader = fp<{ db: Db }>(
 export function requireStaff(...roles: StaffRole[]): preHandlerAsyncHookHandler {
   return async (request, reply) => {
     if (!request.staff) return signInRedirect(request, reply, '/admin/login');
-    if (roles.length > 0 && !roles.some((role) => request.staff!.roles.includes(role))) {
+    const staff = request.staff;
+    if (roles.length > 0 && !roles.some((role) => staff.roles.includes(role))) {
       // viewAsync only renders: a hook must send, or the route handler would still run.
       return renderError(request, reply, 403);
     }

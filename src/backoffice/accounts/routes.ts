@@ -2,6 +2,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { renderError } from '../../plugins/errors.js';
 import { field, parseId } from '../../security/input.js';
 import { accountDetail, replaceMeter, searchAccounts, validateReplacement, type AccountDetail, type ReplacementForm, type StaffMeter } from './service.js';
+import { signedInStaff } from '../../plugins/auth.js';
 
 // «Лицевые счета» (/admin/accounts), for moderators and administrators.
 
@@ -55,7 +56,7 @@ const accountRoutes: FastifyPluginAsync = async (app) => {
       replaceMeter(trx, {
         accountId: account.id,
         meterId: meter.id,
-        staffId: request.staff!.id,
+        staffId: signedInStaff(request).id,
         serialNumber: checked.serialNumber,
         initial: checked.initial,
         nextVerificationDate: checked.nextVerificationDate,

@@ -5,6 +5,7 @@ import { normaliseCode } from '../../security/code-rules.js';
 import { disableTotp, enableTotp, startTotpSetup, totpState } from './service.js';
 import { base32Encode, otpauthUri } from './totp.js';
 import { type Limit } from '../../security/rate-limits.js';
+import { signedInStaff } from '../../plugins/auth.js';
 
 const ISSUER = 'Служебный кабинет ЖКУ';
 
@@ -22,7 +23,7 @@ const totpSettings: FastifyPluginAsync = async (app) => {
   const { db, config, clock } = app;
 
   async function page(request: FastifyRequest, reply: FastifyReply, extra: { errors?: Record<string, string>; notice?: string } = {}) {
-    const staff = request.staff!;
+    const staff = signedInStaff(request);
     const state = await totpState(db, staff.id, config.sessionSecret);
     const key = state.pendingKey;
     const uri = key ? otpauthUri(key, staff.email, ISSUER) : null;
@@ -47,17 +48,17 @@ const totpSettings: FastifyPluginAsync = async (app) => {
   });
 
   app.post('/key', async (request, reply) => {
-    await startTotpSetup(db, request.staff!.id, config.sessionSecret);
+    await startTotpSetup(db, signedInStaff(request).id, config.sessionSecret);
     return reply.redirect('/admin/account/totp', 303);
   });
 
   /** Switching on and off alike: a limited number of tries, then a code from the app. */
   async function switchWithCode(request: FastifyRequest, reply: FastifyReply, to: 'on' | 'off', wrongCode: string) {
-    const wait = await overLimit(db, [[CODE_LIMIT, String(request.staff!.id)]], clock.now());
+    const wait = await overLimit(db, [[CODE_LIMIT, String(signedInStaff(request).id)]], clock.now());
     if (wait !== null) return page(request, reply, { errors: { code: tooManyAttempts(reply, wait) } });
     const code = codeFrom(request.body);
     const change = to === 'on' ? enableTotp : disableTotp;
-    const ok = code !== null && (await change(db, { staffId: request.staff!.id, code, now: clock.now(), secret: config.sessionSecret, ip: request.ip }));
+    const ok = code !== null && (await change(db, { staffId: signedInStaff(request).id, code, now: clock.now(), secret: config.sessionSecret, ip: request.ip }));
     if (!ok) return page(request, reply.code(422), { errors: { code: wrongCode } });
     return reply.redirect(`/admin/account/totp?done=${to}`, 303);
   }

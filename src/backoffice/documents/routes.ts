@@ -6,6 +6,7 @@ import { DOCUMENT_KINDS, REJECTION_REASONS, rejectionReason } from '../../featur
 import { findDocument, uploadDir } from '../../features/identity/service.js';
 import { QUEUE_PAGE_SIZE, decide, pendingQueue, reviewOf, type Decision } from './service.js';
 import { recordAudit } from '../../audit/writer.js';
+import { signedInStaff } from '../../plugins/auth.js';
 
 type IdParams = { Params: { id: string } };
 type RejectionForm = { reason?: string | string[]; comment?: string | string[] };
@@ -45,7 +46,7 @@ const documents: FastifyPluginAsync = async (app) => {
     const document = submissionId === null || fileId === null ? null : await findDocument(app.db, fileId, { submissionId });
     if (!document) return renderError(request, reply, 404);
     await recordAudit(app.db, {
-      staffId: request.staff!.id,
+      staffId: signedInStaff(request).id,
       action: 'identity.document.viewed',
       subjectType: 'identity_document',
       subjectId: document.id,
@@ -74,7 +75,7 @@ const documents: FastifyPluginAsync = async (app) => {
     if (id === null) return renderError(request, reply, 404);
     const outcome = await decide(app.db, {
       submissionId: id,
-      staffId: request.staff!.id,
+      staffId: signedInStaff(request).id,
       decision,
       now: app.clock.now(),
       ip: request.ip,
@@ -97,7 +98,7 @@ const documents: FastifyPluginAsync = async (app) => {
     const review = await reviewOf(app.db, id);
     if (!review) return renderError(request, reply, 404);
     await recordAudit(app.db, {
-      staffId: request.staff!.id,
+      staffId: signedInStaff(request).id,
       action: 'identity.submission.viewed',
       subjectType: 'identity_submission',
       subjectId: id,

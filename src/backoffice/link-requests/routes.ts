@@ -4,6 +4,7 @@ import { field, parseId } from '../../security/input.js';
 import { LINK_STATUS_NAMES } from '../../features/linking/rules.js';
 import { decide, linkRequest, linkRequests, type Decision } from './service.js';
 import { type LinkStatus } from '../../features/linking/tables.js';
+import { signedInStaff } from '../../plugins/auth.js';
 
 // «Заявки на подключение» (/admin/link-requests), for moderators.
 
@@ -31,7 +32,7 @@ const linkRequestRoutes: FastifyPluginAsync = async (app) => {
     const id = parseId((request.params as { id: string }).id);
     if (id === null) return renderError(request, reply, 404);
     const result = await app.db.transaction().execute((trx) =>
-      decide(trx, { id, staffId: request.staff!.id, decision, now: app.clock.now(), ip: request.ip }),
+      decide(trx, { id, staffId: signedInStaff(request).id, decision, now: app.clock.now(), ip: request.ip }),
     );
     if (result === 'not-found') return renderError(request, reply, 404);
     if (result === 'already-decided') {

@@ -4,6 +4,7 @@ import { field, parseId } from '../../security/input.js';
 import { ROLES, ROLE_LABELS, parseRoles } from './roles.js';
 import { changeRoles, deactivateStaff, findStaff, inviteStaff, listStaff, reinviteStaff, resetTotp, type StaffMember } from './service.js';
 import { normaliseEmail } from '../../security/contacts.js';
+import { signedInStaff } from '../../plugins/auth.js';
 
 type Body = Record<string, unknown> | undefined;
 type IdParams = { Params: { id: string } };
@@ -23,7 +24,7 @@ const staffManagement: FastifyPluginAsync = async (app) => {
     return reply.viewAsync('backoffice/staff/show', {
       title: staff.fullName,
       member: staff,
-      isSelf: staff.id === request.staff!.id,
+      isSelf: staff.id === signedInStaff(request).id,
       roleChoices,
       checked: extra.roles ?? staff.roles,
       errors: extra.errors ?? {},
@@ -56,7 +57,7 @@ const staffManagement: FastifyPluginAsync = async (app) => {
         email,
         fullName: values.fullName,
         roles: values.roles,
-        by: { staffId: request.staff!.id, ip: request.ip },
+        by: { staffId: signedInStaff(request).id, ip: request.ip },
         now: clock.now(),
         publicUrl: config.publicUrl,
       }),
@@ -87,7 +88,7 @@ const staffManagement: FastifyPluginAsync = async (app) => {
     if (roles.length === 0) {
       return showPage(request, reply.code(422), staff, { roles, errors: { roles: 'Выберите хотя бы одну роль' } });
     }
-    const result = await db.transaction().execute((trx) => changeRoles(trx, { staffId: staff.id, roles, by: { staffId: request.staff!.id, ip: request.ip } }));
+    const result = await db.transaction().execute((trx) => changeRoles(trx, { staffId: staff.id, roles, by: { staffId: signedInStaff(request).id, ip: request.ip } }));
     if (!result.ok && result.reason === 'own-admin') {
       return showPage(request, reply.code(422), staff, { roles, errors: { roles: 'Нельзя снять роль администратора с самого себя' } });
     }
@@ -99,7 +100,7 @@ const staffManagement: FastifyPluginAsync = async (app) => {
     const staff = await member(request);
     if (!staff) return renderError(request, reply, 404);
     const result = await db.transaction().execute((trx) =>
-      reinviteStaff(trx, { staffId: staff.id, by: { staffId: request.staff!.id, ip: request.ip }, now: clock.now(), publicUrl: config.publicUrl }),
+      reinviteStaff(trx, { staffId: staff.id, by: { staffId: signedInStaff(request).id, ip: request.ip }, now: clock.now(), publicUrl: config.publicUrl }),
     );
     if (!result.ok) return showPage(request, reply.code(422), staff, { errors: { invitation: 'Сотрудник уже задал пароль или отключён' } });
     return reply.redirect(`/admin/staff/${staff.id}?done=invited`, 303);
@@ -109,8 +110,8 @@ const staffManagement: FastifyPluginAsync = async (app) => {
     const staff = await member(request);
     if (!staff) return renderError(request, reply, 404);
     // One's own app is switched off on one's own page, with a code from it.
-    if (staff.id === request.staff!.id) return renderError(request, reply, 403);
-    const reset = await db.transaction().execute((trx) => resetTotp(trx, { staffId: staff.id, by: { staffId: request.staff!.id, ip: request.ip } }));
+    if (staff.id === signedInStaff(request).id) return renderError(request, reply, 403);
+    const reset = await db.transaction().execute((trx) => resetTotp(trx, { staffId: staff.id, by: { staffId: signedInStaff(request).id, ip: request.ip } }));
     return reply.redirect(`/admin/staff/${staff.id}${reset ? '?done=totp' : ''}`, 303);
   });
 
@@ -118,7 +119,7 @@ const staffManagement: FastifyPluginAsync = async (app) => {
   app.get<IdParams>('/:id/deactivation', async (request, reply) => {
     const staff = await member(request);
     if (!staff || staff.status === 'inactive') return renderError(request, reply, 404);
-    if (staff.id === request.staff!.id) return renderError(request, reply, 403, 'Нельзя отключить самого себя.');
+    if (staff.id === signedInStaff(request).id) return renderError(request, reply, 403, 'Нельзя отключить самого себя.');
     return reply.viewAsync('backoffice/staff/deactivate', { title: 'Отключить сотрудника', member: staff });
   });
 
@@ -126,7 +127,7 @@ const staffManagement: FastifyPluginAsync = async (app) => {
     const staff = await member(request);
     if (!staff) return renderError(request, reply, 404);
     const result = await db.transaction().execute((trx) =>
-      deactivateStaff(trx, { staffId: staff.id, by: { staffId: request.staff!.id, ip: request.ip }, now: clock.now() }),
+      deactivateStaff(trx, { staffId: staff.id, by: { staffId: signedInStaff(request).id, ip: request.ip }, now: clock.now() }),
     );
     if (!result.ok && result.reason === 'self') return renderError(request, reply, 403, 'Нельзя отключить самого себя.');
     if (!result.ok) return renderError(request, reply, 404);

@@ -3,6 +3,7 @@ import { renderError } from '../../plugins/errors.js';
 import { field, parseId } from '../../security/input.js';
 import { accessibleAccounts, accountInUrl, can } from '../accounts/access.js';
 import { RIGHTS_NAMES, accept, findInvitation, grantsOf, invite, invitedMatches, revoke, validateInvite, type InviteErrors, type InviteForm } from './service.js';
+import { signedInResident } from '../../plugins/auth.js';
 
 // «Совладельцы». The owner's pages are mounted behind requireResident; the
 // invitation link (coOwnerInvitation) is public, so an invitee can sign up or
@@ -10,11 +11,11 @@ import { RIGHTS_NAMES, accept, findInvitation, grantsOf, invite, invitedMatches,
 
 const coOwners: FastifyPluginAsync = async (app) => {
   async function ownedAccounts(request: FastifyRequest) {
-    return (await accessibleAccounts(app.db, request.resident!.id)).filter((a) => can(a.rights, 'invite'));
+    return (await accessibleAccounts(app.db, signedInResident(request).id)).filter((a) => can(a.rights, 'invite'));
   }
 
   app.get('/co-owners', async (request, reply) => {
-    const accounts = await accessibleAccounts(app.db, request.resident!.id);
+    const accounts = await accessibleAccounts(app.db, signedInResident(request).id);
     const owned = accounts.filter((a) => can(a.rights, 'invite'));
     const grants = await grantsOf(app.db, owned.map((a) => a.id), app.clock.now());
     const { done } = request.query as { done?: string };
@@ -28,7 +29,7 @@ const coOwners: FastifyPluginAsync = async (app) => {
   });
 
   async function ownedAccount(request: FastifyRequest) {
-    const account = await accountInUrl(app.db, request.resident!.id, (request.params as { accountId: string }).accountId);
+    const account = await accountInUrl(app.db, signedInResident(request).id, (request.params as { accountId: string }).accountId);
     return account && can(account.rights, 'invite') ? account : null;
   }
 
@@ -45,14 +46,14 @@ const coOwners: FastifyPluginAsync = async (app) => {
     const account = await ownedAccount(request);
     if (!account) return renderError(request, reply, 404);
     const form = { email: field(request.body, 'email'), rights: field(request.body, 'rights') };
-    const errors = validateInvite(form, request.resident!.email);
+    const errors = validateInvite(form, signedInResident(request).email);
     if (Object.keys(errors).length > 0) return showInviteForm(reply.code(422), account, form, errors);
     const result = await app.db.transaction().execute((trx) =>
       invite(trx, {
         accountId: account.id,
         payerCode: account.payerCode,
         address: `${account.address}, кв. ${account.flat}`,
-        residentId: request.resident!.id,
+        residentId: signedInResident(request).id,
         form,
         now: app.clock.now(),
         publicUrl: app.config.publicUrl,

@@ -4,6 +4,7 @@ import { field } from '../../security/input.js';
 import { accessibleAccounts, accountInUrl, can, type AccessibleAccount } from '../accounts/access.js';
 import { parseArea, parseResidentsCount } from './rules.js';
 import { dwellingOf, submitDwellingChange } from './service.js';
+import { signedInResident } from '../../plugins/auth.js';
 
 // Dwelling data per linked account: address (read-only), area, residents count,
 // changes from the next period and their history. Mounted behind requireResident.
@@ -25,11 +26,11 @@ const dwelling: FastifyPluginAsync = async (app) => {
   }
 
   async function accountOf(request: FastifyRequest) {
-    return accountInUrl(app.db, request.resident!.id, (request.params as { accountId: string }).accountId);
+    return accountInUrl(app.db, signedInResident(request).id, (request.params as { accountId: string }).accountId);
   }
 
   app.get('/dwelling', async (request, reply) => {
-    const accounts = await accessibleAccounts(app.db, request.resident!.id);
+    const accounts = await accessibleAccounts(app.db, signedInResident(request).id);
     return reply.viewAsync('dwelling/index', { section: '/services', accounts });
   });
 
@@ -53,7 +54,7 @@ const dwelling: FastifyPluginAsync = async (app) => {
     }
     await submitDwellingChange(app.db, {
       accountId: account.id,
-      residentId: request.resident!.id,
+      residentId: signedInResident(request).id,
       area: area.value,
       residentsCount: residents.value,
       today: app.clock.today(),

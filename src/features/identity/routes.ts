@@ -14,6 +14,7 @@ import {
 } from './rules.js';
 import { findDocument, latestSubmission, submitDocuments, uploadDir } from './service.js';
 import { FILE_FIELD, receiveUpload, removeFiles } from './upload.js';
+import { signedInResident } from '../../plugins/auth.js';
 
 type UploadErrors = Partial<Record<'kind' | 'documents' | 'consent', string>>;
 
@@ -40,7 +41,7 @@ const identity: FastifyPluginAsync = async (app) => {
   app.get('/identity', (request, reply) => showPage(request, reply));
 
   app.post('/identity', { config: { rateLimit: { max: 30, timeWindow: '10 minutes' } } }, async (request, reply) => {
-    const resident = request.resident!;
+    const resident = signedInResident(request);
     if (!canUpload(resident.identityStatus)) return reply.redirect('/identity', 303);
     const received = await receiveUpload(request, dir);
     try {
@@ -69,7 +70,7 @@ const identity: FastifyPluginAsync = async (app) => {
 
   app.get<{ Params: { id: string } }>('/identity/documents/:id', async (request, reply) => {
     const id = parseId(request.params.id);
-    const document = id === null ? null : await findDocument(app.db, id, { residentId: request.resident!.id });
+    const document = id === null ? null : await findDocument(app.db, id, { residentId: signedInResident(request).id });
     if (!document) return renderError(request, reply, 404);
     return sendDocumentFile(request, reply, document, dir);
   });
@@ -79,12 +80,12 @@ const identity: FastifyPluginAsync = async (app) => {
     reply: FastifyReply,
     form: { errors?: UploadErrors; values?: { kind?: string; consent?: boolean } } = {},
   ) {
-    const status = request.resident!.identityStatus;
+    const status = signedInResident(request).identityStatus;
     return reply.viewAsync('identity/index', {
       title: 'Подтверждение личности',
       section: '/identity',
       status,
-      submission: await latestSubmission(app.db, request.resident!.id),
+      submission: await latestSubmission(app.db, signedInResident(request).id),
       canUpload: canUpload(status),
       kinds: DOCUMENT_KINDS,
       fileField: FILE_FIELD,

@@ -5,6 +5,7 @@ import { identityConfirmed } from '../identity/service.js';
 import { accessibleAccounts } from '../accounts/access.js';
 import { LINK_STATUS_NAMES } from './rules.js';
 import { linksOf, providerList, requestLink, validateLinkForm, type LinkForm, type LinkFormErrors } from './service.js';
+import { signedInResident } from '../../plugins/auth.js';
 
 // «Услуги» → «Оплата ЖКХ» → «Подключить». Mounted behind requireResident.
 
@@ -19,15 +20,15 @@ function formFrom(body: unknown): LinkForm {
 
 const services: FastifyPluginAsync = async (app) => {
   app.get('/services', async (request, reply) => {
-    const links = await linksOf(app.db, request.resident!.id);
-    const shared = (await accessibleAccounts(app.db, request.resident!.id)).filter((a) => a.rights !== 'owner');
+    const links = await linksOf(app.db, signedInResident(request).id);
+    const shared = (await accessibleAccounts(app.db, signedInResident(request).id)).filter((a) => a.rights !== 'owner');
     const { sent } = request.query as { sent?: string };
     return reply.viewAsync('linking/index', { section: '/services', links, shared, rightsNames: RIGHTS_NAMES, statusNames: LINK_STATUS_NAMES, sent: sent === '1' });
   });
 
   const showForm = async (request: FastifyRequest, form: LinkForm, errors: LinkFormErrors = {}) => ({
     section: '/services',
-    confirmed: identityConfirmed(request.resident!),
+    confirmed: identityConfirmed(signedInResident(request)),
     providers: await providerList(app.db),
     form,
     errors,
@@ -39,13 +40,13 @@ const services: FastifyPluginAsync = async (app) => {
 
   app.post('/services/utilities/new', { config: { rateLimit: { max: 20, timeWindow: '1 hour' } } }, async (request, reply) => {
     const form = formFrom(request.body);
-    if (!identityConfirmed(request.resident!)) {
+    if (!identityConfirmed(signedInResident(request))) {
       return reply.code(403).viewAsync('linking/new', await showForm(request, form));
     }
     const data = await showForm(request, form);
     const errors = validateLinkForm(form, data.providers);
     if (Object.keys(errors).length > 0) return reply.code(422).viewAsync('linking/new', { ...data, errors });
-    const result = await requestLink(app.db, { residentId: request.resident!.id, form, now: app.clock.now() });
+    const result = await requestLink(app.db, { residentId: signedInResident(request).id, form, now: app.clock.now() });
     if (!result.ok) {
       return reply.code(422).viewAsync('linking/new', {
         ...data,

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { requireResident } from '../../plugins/auth.js';
+import { requireResident, signedInResident } from '../../plugins/auth.js';
 import { renderError } from '../../plugins/errors.js';
 import { field } from '../../security/input.js';
 import { overLimit, tooManyAttempts } from '../../security/rate-limits.js';
@@ -45,7 +45,7 @@ const profile: FastifyPluginAsync = async (app) => {
     own.addHook('preHandler', requireResident);
 
     own.get<{ Querystring: { done?: string } }>('/profile', async (request, reply) => {
-      const residentId = request.resident!.id;
+      const residentId = signedInResident(request).id;
       const [details, sessions] = await Promise.all([
         profileOf(db, residentId),
         activeSessions(db, { residentId, currentSid: request.session.sessionId, now: clock.now() }),
@@ -66,14 +66,14 @@ const profile: FastifyPluginAsync = async (app) => {
       if (!phone) {
         return phoneForm(reply.code(422), values, { phone: phoneError(values.phone) });
       }
-      if (phone === request.resident!.phone) return phoneForm(reply.code(422), values, { phone: 'Это ваш текущий номер' });
-      const issued = await startPhoneChange(db, { residentId: request.resident!.id, phone, now: clock.now(), secret: config.sessionSecret });
+      if (phone === signedInResident(request).phone) return phoneForm(reply.code(422), values, { phone: 'Это ваш текущий номер' });
+      const issued = await startPhoneChange(db, { residentId: signedInResident(request).id, phone, now: clock.now(), secret: config.sessionSecret });
       if (!issued.ok) return phoneForm(reply, values, { phone: tooManyAttempts(reply, issued.retryAfterMs, CODE_REFUSALS[issued.reason]) });
       return reply.redirect('/profile/phone/confirm', 303);
     });
 
     async function phoneCodePage(request: FastifyRequest, reply: FastifyReply, errors: Errors) {
-      const pending = await pendingPhone(db, request.resident!.id);
+      const pending = await pendingPhone(db, signedInResident(request).id);
       if (!pending) return reply.redirect('/profile/phone', 303);
       const resendInMs = Math.max(0, pending.sentAt.getTime() + RESEND_AFTER_MS - clock.now().getTime());
       return reply.viewAsync('profile/phone-code', {
@@ -86,7 +86,7 @@ const profile: FastifyPluginAsync = async (app) => {
     own.post('/profile/phone/confirm', async (request, reply) => {
       const code = normaliseCode(field(request.body, 'code'));
       if (!code) return phoneCodePage(request, reply.code(422), { code: 'Введите код из 6 цифр' });
-      const result = await confirmPhoneChange(db, { residentId: request.resident!.id, code, now: clock.now(), secret: config.sessionSecret });
+      const result = await confirmPhoneChange(db, { residentId: signedInResident(request).id, code, now: clock.now(), secret: config.sessionSecret });
       if (result === 'ok') return reply.redirect('/profile?done=phone', 303);
       if (result === 'no-code') return reply.redirect('/profile/phone', 303);
       return phoneCodePage(request, reply.code(422), { code: CODE_ERRORS[result] });
@@ -104,14 +104,14 @@ const profile: FastifyPluginAsync = async (app) => {
       const password = field(request.body, 'password');
       const errors: Errors = {};
       if (!email) errors.email = emailError(values.email);
-      else if (email === request.resident!.email.toLowerCase()) errors.email = 'Это ваш текущий адрес';
+      else if (email === signedInResident(request).email.toLowerCase()) errors.email = 'Это ваш текущий адрес';
       if (!password) errors.password = 'Введите пароль';
       if (!email || Object.keys(errors).length > 0) return emailForm(reply.code(422), values, errors);
       const now = clock.now();
-      const waitMs = await overLimit(db, [[LIMITS.emailChangePerAccount, String(request.resident!.id)], [LIMITS.passwordCheckPerAccount, String(request.resident!.id)]], now);
+      const waitMs = await overLimit(db, [[LIMITS.emailChangePerAccount, String(signedInResident(request).id)], [LIMITS.passwordCheckPerAccount, String(signedInResident(request).id)]], now);
       if (waitMs !== null) return emailForm(reply, values, { email: tooManyAttempts(reply, waitMs) });
-      if (!(await checkCurrentPassword(db, request.resident!.id, password))) return emailForm(reply.code(422), values, { password: 'Неверный пароль' });
-      await startEmailChange(db, { residentId: request.resident!.id, email, now, publicUrl: config.publicUrl });
+      if (!(await checkCurrentPassword(db, signedInResident(request).id, password))) return emailForm(reply.code(422), values, { password: 'Неверный пароль' });
+      await startEmailChange(db, { residentId: signedInResident(request).id, email, now, publicUrl: config.publicUrl });
       return reply.redirect('/profile?done=email-sent', 303);
     });
 
@@ -126,17 +126,17 @@ const profile: FastifyPluginAsync = async (app) => {
       const password = field(request.body, 'password');
       const errors: Errors = {};
       if (!current) errors.current_password = 'Введите текущий пароль';
-      Object.assign(errors, newPasswordErrors(request.body, request.resident!.email));
+      Object.assign(errors, newPasswordErrors(request.body, signedInResident(request).email));
       if (Object.keys(errors).length > 0) return passwordForm(reply.code(422), errors);
-      const waitMs = await overLimit(db, [[LIMITS.passwordCheckPerAccount, String(request.resident!.id)]], clock.now());
+      const waitMs = await overLimit(db, [[LIMITS.passwordCheckPerAccount, String(signedInResident(request).id)]], clock.now());
       if (waitMs !== null) return passwordForm(reply, { current_password: tooManyAttempts(reply, waitMs) });
-      if (!(await checkCurrentPassword(db, request.resident!.id, current))) return passwordForm(reply.code(422), { current_password: 'Неверный текущий пароль' });
-      await changePassword(db, { residentId: request.resident!.id, password, keepSid: request.session.sessionId, publicUrl: config.publicUrl });
+      if (!(await checkCurrentPassword(db, signedInResident(request).id, current))) return passwordForm(reply.code(422), { current_password: 'Неверный текущий пароль' });
+      await changePassword(db, { residentId: signedInResident(request).id, password, keepSid: request.session.sessionId, publicUrl: config.publicUrl });
       return reply.redirect('/profile?done=password', 303);
     });
 
     own.post<{ Params: { handle: string } }>('/profile/sessions/:handle/end', async (request, reply) => {
-      const ended = await endSession(db, { residentId: request.resident!.id, handle: request.params.handle, currentSid: request.session.sessionId });
+      const ended = await endSession(db, { residentId: signedInResident(request).id, handle: request.params.handle, currentSid: request.session.sessionId });
       if (!ended) return renderError(request, reply, 404);
       return reply.redirect('/profile?done=session', 303);
     });

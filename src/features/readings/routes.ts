@@ -3,6 +3,7 @@ import { renderError } from '../../plugins/errors.js';
 import { parseId } from '../../security/input.js';
 import { accessibleAccounts, accountFor, accountInUrl, can, type AccessibleAccount } from '../accounts/access.js';
 import { meterHistory, meterList, meterPanels, meterPanelsFor, submitReadings, type MeterPanel } from './service.js';
+import { signedInResident } from '../../plugins/auth.js';
 
 // «Показания»: one form per linked account, a history per meter. Mounted behind requireResident.
 
@@ -22,7 +23,7 @@ function accountView(account: AccessibleAccount, meters: MeterPanel[], extra: Pa
 
 const readings: FastifyPluginAsync = async (app) => {
   app.get('/readings', async (request, reply) => {
-    const accounts = await accessibleAccounts(app.db, request.resident!.id);
+    const accounts = await accessibleAccounts(app.db, signedInResident(request).id);
     const panels = await meterPanelsFor(app.db, accounts.map((a) => a.id), app.clock.today());
     const sent = parseId((request.query as { sent?: string }).sent);
     const views = accounts.map((a) => accountView(a, panels.get(a.id)!, { sent: a.id === sent }));
@@ -30,21 +31,21 @@ const readings: FastifyPluginAsync = async (app) => {
   });
 
   app.get('/readings/accounts/:accountId', async (request, reply) => {
-    const account = await accountInUrl(app.db, request.resident!.id, (request.params as { accountId: string }).accountId);
+    const account = await accountInUrl(app.db, signedInResident(request).id, (request.params as { accountId: string }).accountId);
     if (!account) return renderError(request, reply, 404);
     const meters = await meterPanels(app.db, account.id, app.clock.today());
     return reply.render('readings/account', 'readings/_account', { section: '/readings', ...accountView(account, meters), allMeters: await meterList(app.db, account.id) });
   });
 
   app.post('/readings/accounts/:accountId', { config: { rateLimit: { max: 30, timeWindow: '1 hour' } } }, async (request, reply) => {
-    const account = await accountInUrl(app.db, request.resident!.id, (request.params as { accountId: string }).accountId);
+    const account = await accountInUrl(app.db, signedInResident(request).id, (request.params as { accountId: string }).accountId);
     if (!account) return renderError(request, reply, 404);
     if (!can(account.rights, 'submit-readings')) return renderError(request, reply, 403, 'Передавать показания может только владелец лицевого счёта.');
     const body = (request.body ?? {}) as Record<string, unknown>;
     const form = Object.fromEntries(Object.entries(body).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
     const today = app.clock.today();
     const result = await app.db.transaction().execute((trx) =>
-      submitReadings(trx, { accountId: account.id, residentId: request.resident!.id, today, now: app.clock.now(), form, confirmed: form.confirm === 'yes' }),
+      submitReadings(trx, { accountId: account.id, residentId: signedInResident(request).id, today, now: app.clock.now(), form, confirmed: form.confirm === 'yes' }),
     );
     if (result.ok && !request.wantsFragment) return reply.redirect(`/readings?sent=${account.id}#account-${account.id}`, 303);
     const meters = await meterPanels(app.db, account.id, today);
@@ -62,7 +63,7 @@ const readings: FastifyPluginAsync = async (app) => {
   app.get('/readings/meters/:meterId', async (request, reply) => {
     const meterId = parseId((request.params as { meterId: string }).meterId);
     const history = meterId === null ? null : await meterHistory(app.db, meterId);
-    const account = history && (await accountFor(app.db, request.resident!.id, history.accountId));
+    const account = history && (await accountFor(app.db, signedInResident(request).id, history.accountId));
     if (!history || !account) return renderError(request, reply, 404);
     return reply.viewAsync('readings/meter', { section: '/readings', account, history });
   });
