@@ -28,7 +28,8 @@ async function boot(dataDir: string): Promise<{ url: string; output: () => strin
   child.stderr.on('data', (chunk) => (output += chunk));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
+  // Generous: a loaded machine starts slowly, and this waits for the start, it does not time it.
+  const deadline = Date.now() + 90_000;
   while (!output.includes('demo logins')) {
     if (child.exitCode !== null || Date.now() > deadline) throw new Error(`server did not start:\n${output}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -42,6 +43,8 @@ async function boot(dataDir: string): Promise<{ url: string; output: () => strin
     },
   };
 }
+
+t.setTimeout(300_000);
 
 t.test('a fresh data folder is migrated, seeded and served; a second start reuses it', async (t) => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'zhku-embedded-'));

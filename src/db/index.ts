@@ -35,3 +35,9 @@ export function createDb(target: DatabaseTarget): Db {
   });
   return new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
 }
+
+/** A unique index refused a row: `constraint` names the index (Postgres error 23505). */
+export function isUniqueViolation(error: unknown, constraint: string): boolean {
+  const pgError = error as { code?: unknown; constraint?: unknown } | null;
+  return pgError?.code === '23505' && pgError.constraint === constraint;
+}

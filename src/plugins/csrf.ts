@@ -2,6 +2,7 @@ import cookie from '@fastify/cookie';
 import csrf from '@fastify/csrf-protection';
 import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
+import { field } from '../security/input.js';
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -25,11 +26,8 @@ export default fp<{ config: Config }>(
       cookieKey: '_csrf',
       cookieOpts: { httpOnly: true, sameSite: 'lax', secure: config.isProduction, path: '/', signed: true },
       getToken: (request) => {
-        const body = request.body as Record<string, unknown> | undefined;
-        const query = request.query as Record<string, unknown> | undefined;
-        const fromBody = body && typeof body._csrf === 'string' ? body._csrf : undefined;
-        const fromQuery = query && typeof query._csrf === 'string' ? query._csrf : undefined;
-        return fromBody ?? (request.headers['x-csrf-token'] as string | undefined) ?? fromQuery;
+        const header = request.headers['x-csrf-token'];
+        return field(request.body, '_csrf') || (typeof header === 'string' ? header : '') || field(request.query, '_csrf');
       },
     });
 

@@ -7,6 +7,19 @@ export function field(body: unknown, name: string): string {
   return typeof value === 'string' ? value : '';
 }
 
+/** The text fields of a urlencoded form, by name; repeated and non-text fields are left out. */
+export function textFields(body: unknown): Record<string, string> {
+  if (typeof body !== 'object' || body === null) return {};
+  return Object.fromEntries(Object.entries(body).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+}
+
+/** Every value of a field that may repeat (checkboxes of one name); non-text values are left out. */
+export function fieldValues(body: unknown, name: string): string[] {
+  const value = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[name] : undefined;
+  const values = Array.isArray(value) ? value : [value];
+  return values.filter((v): v is string => typeof v === 'string');
+}
+
 /**
  * A numeric id (or page number) from a URL; anything else is "not found", like an
  * unknown id. Capped at the int4 range so a long number never reaches an int column.

@@ -69,10 +69,10 @@ export type CheckResult = 'ok' | 'wrong' | 'expired' | 'too-many-tries' | 'no-co
  * the code is dead and a new one must be requested.
  */
 export async function checkCode(
-  db: Kysely<Database>,
+  trx: Transaction<Database>,
   input: CodeRequest & { code: string; now: Date; secret: string },
 ): Promise<CheckResult> {
-  return db.transaction().execute(async (trx) => (await checkCodeIn(trx, input)).result);
+  return (await checkCodeIn(trx, input)).result;
 }
 
 /**

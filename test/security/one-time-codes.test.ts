@@ -23,5 +23,5 @@ t.test('codes requested at the same moment: one is sent, the other waits its min
   if (!late.ok) t.equal(late.reason, 'too-soon');
   const rows = await db.selectFrom('one_time_codes').select('id').where('subject_id', '=', 4242).execute();
   t.equal(rows.length, 1);
-  if (first.ok) t.equal(await checkCode(db, { purpose: 'phone-change', subjectId: 4242, code: first.code, now, secret: SECRET }), 'ok');
+  if (first.ok) t.equal(await db.transaction().execute((trx) => checkCode(trx, { purpose: 'phone-change', subjectId: 4242, code: first.code, now, secret: SECRET })), 'ok');
 });

@@ -6,17 +6,18 @@ import { signedInStaff } from '../../plugins/auth.js';
 
 // «Лицевые счета» (/admin/accounts), for moderators and administrators.
 
+type AccountParams = { Params: { id: string; meterId?: string } };
+
 const accountRoutes: FastifyPluginAsync = async (app) => {
   app.get('/accounts', async (request, reply) => {
-    const query = request.query as { q?: string; page?: string };
-    const q = String(query.q ?? '').slice(0, 200);
-    const page = parseId(query.page) ?? 1;
+    const q = field(request.query, 'q').slice(0, 200);
+    const page = parseId(field(request.query, 'page')) ?? 1;
     const { accounts, hasNext } = await searchAccounts(app.db, q, page);
     return reply.viewAsync('backoffice/accounts/index', { title: 'Лицевые счета', q, page, accounts, hasNext });
   });
 
-  async function found(request: FastifyRequest): Promise<{ account: AccountDetail; meter: StaffMeter | null } | null> {
-    const params = request.params as { id: string; meterId?: string };
+  async function found(request: FastifyRequest<AccountParams>): Promise<{ account: AccountDetail; meter: StaffMeter | null } | null> {
+    const params = request.params;
     const accountId = parseId(params.id);
     const account = accountId === null ? null : await accountDetail(app.db, accountId);
     if (!account) return null;
@@ -24,23 +25,22 @@ const accountRoutes: FastifyPluginAsync = async (app) => {
     return { account, meter: meterId === null ? null : (account.meters.find((m) => m.id === meterId && m.active) ?? null) };
   }
 
-  app.get('/accounts/:id', async (request, reply) => {
+  app.get<AccountParams>('/accounts/:id', async (request, reply) => {
     const result = await found(request);
     if (!result) return renderError(request, reply, 404);
-    const { replaced } = request.query as { replaced?: string };
-    return reply.viewAsync('backoffice/accounts/show', { title: `Лицевой счёт ${result.account.payerCode}`, account: result.account, replaced: replaced === '1' });
+    return reply.viewAsync('backoffice/accounts/show', { title: `Лицевой счёт ${result.account.payerCode}`, account: result.account, replaced: field(request.query, 'replaced') === '1' });
   });
 
   const showReplacement = (reply: FastifyReply, account: AccountDetail, meter: StaffMeter, form: ReplacementForm, errors: Record<string, string> = {}) =>
     reply.viewAsync('backoffice/accounts/replacement', { title: 'Замена счётчика', account, meter, form, errors });
 
-  app.get('/accounts/:id/meters/:meterId/replacement', async (request, reply) => {
+  app.get<AccountParams>('/accounts/:id/meters/:meterId/replacement', async (request, reply) => {
     const result = await found(request);
     if (!result?.meter) return renderError(request, reply, 404);
     return showReplacement(reply, result.account, result.meter, { serialNumber: '', nextVerificationDate: '', initial: [] });
   });
 
-  app.post('/accounts/:id/meters/:meterId/replacement', async (request, reply) => {
+  app.post<AccountParams>('/accounts/:id/meters/:meterId/replacement', async (request, reply) => {
     const result = await found(request);
     if (!result?.meter) return renderError(request, reply, 404);
     const { account, meter } = result;

@@ -63,7 +63,7 @@ const staffAuth: FastifyPluginAsync = async (app) => {
     const now = clock.now();
     request.session.staffSignIn = { staffId: staff.id, email: staff.email, totp: staff.totpEnabled, next, startedAt: now.getTime() };
     // A code sent less than a minute ago is still good: the page offers a resend once allowed.
-    if (!staff.totpEnabled) await sendSignInCode(db, { staff, now, secret: config.sessionSecret });
+    if (!staff.totpEnabled) await db.transaction().execute((trx) => sendSignInCode(trx, { staff, now, secret: config.sessionSecret }));
   }
 
   type PageExtra = { errors?: Record<string, string>; notice?: string; warning?: string };
@@ -136,7 +136,7 @@ const staffAuth: FastifyPluginAsync = async (app) => {
     const waitMs = await overLimit(db, [[LIMITS.codePerIp, request.ip], [LIMITS.codePerAccount, String(signIn.staffId)]], now);
     if (waitMs !== null) return codePage(reply, signIn, { errors: { code: tooManyAttempts(reply, waitMs) } });
 
-    const result = await checkSecondFactor(db, { staffId: signIn.staffId, code, now, secret: config.sessionSecret });
+    const result = await db.transaction().execute((trx) => checkSecondFactor(trx, { staffId: signIn.staffId, code, now, secret: config.sessionSecret }));
     if (result !== 'ok') {
       await recordFailedSignIn(db, { staffId: signIn.staffId, email: signIn.email, ip: request.ip, stage: 'code', reason: result });
       return codePage(reply.code(422), signIn, { errors: { code: CODE_PROBLEMS[result] } });
@@ -157,11 +157,9 @@ const staffAuth: FastifyPluginAsync = async (app) => {
     const now = clock.now();
     const waitMs = await overLimit(db, [[LIMITS.resendPerIp, request.ip]], now);
     if (waitMs !== null) return codePage(reply, signIn, { errors: { code: tooManyAttempts(reply, waitMs) } });
-    const issued = await sendSignInCode(db, {
-      staff: { id: signIn.staffId, email: signIn.email, totpEnabled: false },
-      now,
-      secret: config.sessionSecret,
-    });
+    const issued = await db.transaction().execute((trx) =>
+      sendSignInCode(trx, { staff: { id: signIn.staffId, email: signIn.email, totpEnabled: false }, now, secret: config.sessionSecret }),
+    );
     if (!issued.ok) {
       return codePage(reply.code(429), signIn, { errors: { code: tooManyAttempts(reply, issued.retryAfterMs, 'Новый код пока отправить нельзя.') } });
     }

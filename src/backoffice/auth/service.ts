@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { sendEmailLater } from '../../messaging/service.js';
 import { checkCode, issueCode, openCode, type CheckResult, type IssueResult } from '../../security/one-time-codes.js';
@@ -27,27 +27,25 @@ export async function checkStaffPassword(db: Kysely<Database>, email: string, pa
 }
 
 /** Emails a sign-in code (unless one went out less than a minute ago). */
-export async function sendSignInCode(db: Kysely<Database>, input: { staff: SignInCandidate; now: Date; secret: string }): Promise<IssueResult> {
-  return db.transaction().execute(async (trx) => {
-    const issued = await issueCode(trx, {
-      purpose: SIGN_IN_PURPOSE,
-      subjectId: input.staff.id,
-      channel: 'email',
-      destination: input.staff.email,
-      now: input.now,
-      secret: input.secret,
-    });
-    if (issued.ok) {
-      await sendEmailLater(trx, {
-        to: input.staff.email,
-        subject: `Код для входа в служебный кабинет: ${issued.code}`,
-        text:
-          `Код подтверждения для входа в служебный кабинет ЖКУ: ${issued.code}\n\n` +
-          'Код действует 10 минут. Никому его не сообщайте. Если вы не входили, сообщите администратору.',
-      });
-    }
-    return issued;
+export async function sendSignInCode(trx: Transaction<Database>, input: { staff: SignInCandidate; now: Date; secret: string }): Promise<IssueResult> {
+  const issued = await issueCode(trx, {
+    purpose: SIGN_IN_PURPOSE,
+    subjectId: input.staff.id,
+    channel: 'email',
+    destination: input.staff.email,
+    now: input.now,
+    secret: input.secret,
   });
+  if (issued.ok) {
+    await sendEmailLater(trx, {
+      to: input.staff.email,
+      subject: `Код для входа в служебный кабинет: ${issued.code}`,
+      text:
+        `Код подтверждения для входа в служебный кабинет ЖКУ: ${issued.code}\n\n` +
+        'Код действует 10 минут. Никому его не сообщайте. Если вы не входили, сообщите администратору.',
+    });
+  }
+  return issued;
 }
 
 export async function hasOpenSignInCode(db: Kysely<Database>, staffId: number): Promise<boolean> {
@@ -59,10 +57,10 @@ export async function hasOpenSignInCode(db: Kysely<Database>, staffId: number): 
  * it on, the emailed code otherwise. A TOTP step is accepted once only.
  */
 export async function checkSecondFactor(
-  db: Kysely<Database>,
+  trx: Transaction<Database>,
   input: { staffId: number; code: string; now: Date; secret: string },
 ): Promise<CheckResult> {
-  const staff = await db
+  const staff = await trx
     .selectFrom('staff')
     .select(['totp_secret', 'totp_enabled_at', 'totp_last_step'])
     .where('id', '=', input.staffId)
@@ -71,12 +69,12 @@ export async function checkSecondFactor(
   // Switched off between the password and the code.
   if (!staff) return 'no-code';
   if (staff.totp_enabled_at === null || staff.totp_secret === null) {
-    return checkCode(db, { purpose: SIGN_IN_PURPOSE, subjectId: input.staffId, code: input.code, now: input.now, secret: input.secret });
+    return checkCode(trx, { purpose: SIGN_IN_PURPOSE, subjectId: input.staffId, code: input.code, now: input.now, secret: input.secret });
   }
   const step = matchingStep(openKey(staff.totp_secret, input.secret), input.code, input.now.getTime(), staff.totp_last_step);
   if (step === null) return 'wrong';
   // Two requests racing with the same code: only one moves the step on.
-  const claimed = await db
+  const claimed = await trx
     .updateTable('staff')
     .set({ totp_last_step: step })
     .where('id', '=', input.staffId)
@@ -119,37 +117,33 @@ export async function startTotpSetup(db: Kysely<Database>, staffId: number, secr
 }
 
 export async function enableTotp(
-  db: Kysely<Database>,
+  trx: Transaction<Database>,
   input: { staffId: number; code: string; now: Date; secret: string; ip: string },
 ): Promise<boolean> {
-  const state = await totpState(db, input.staffId, input.secret);
+  const state = await totpState(trx, input.staffId, input.secret);
   if (!state.pendingKey) return false;
   const step = matchingStep(state.pendingKey, input.code, input.now.getTime(), null);
   if (step === null) return false;
-  await db.transaction().execute(async (trx) => {
-    await trx
-      .updateTable('staff')
-      .set({ totp_enabled_at: input.now, totp_last_step: step })
-      .where('id', '=', input.staffId)
-      .execute();
-    await recordAudit(trx, { staffId: input.staffId, action: 'staff.totp-enabled', subjectType: 'staff', subjectId: input.staffId, ip: input.ip });
-  });
+  await trx
+    .updateTable('staff')
+    .set({ totp_enabled_at: input.now, totp_last_step: step })
+    .where('id', '=', input.staffId)
+    .execute();
+  await recordAudit(trx, { staffId: input.staffId, action: 'staff.totp-enabled', subjectType: 'staff', subjectId: input.staffId, ip: input.ip });
   return true;
 }
 
 /** Switching the app off needs a code from it, so a borrowed session cannot weaken the sign-in. */
 export async function disableTotp(
-  db: Kysely<Database>,
+  trx: Transaction<Database>,
   input: { staffId: number; code: string; now: Date; secret: string; ip: string },
 ): Promise<boolean> {
-  if ((await checkSecondFactor(db, input)) !== 'ok') return false;
-  await db.transaction().execute(async (trx) => {
-    await trx
-      .updateTable('staff')
-      .set({ totp_secret: null, totp_enabled_at: null, totp_last_step: null })
-      .where('id', '=', input.staffId)
-      .execute();
-    await recordAudit(trx, { staffId: input.staffId, action: 'staff.totp-disabled', subjectType: 'staff', subjectId: input.staffId, ip: input.ip });
-  });
+  if ((await checkSecondFactor(trx, input)) !== 'ok') return false;
+  await trx
+    .updateTable('staff')
+    .set({ totp_secret: null, totp_enabled_at: null, totp_last_step: null })
+    .where('id', '=', input.staffId)
+    .execute();
+  await recordAudit(trx, { staffId: input.staffId, action: 'staff.totp-disabled', subjectType: 'staff', subjectId: input.staffId, ip: input.ip });
   return true;
 }

@@ -58,7 +58,8 @@ const totpSettings: FastifyPluginAsync = async (app) => {
     if (wait !== null) return page(request, reply, { errors: { code: tooManyAttempts(reply, wait) } });
     const code = codeFrom(request.body);
     const change = to === 'on' ? enableTotp : disableTotp;
-    const ok = code !== null && (await change(db, { staffId: signedInStaff(request).id, code, now: clock.now(), secret: config.sessionSecret, ip: request.ip }));
+    const input = { staffId: signedInStaff(request).id, code: code ?? '', now: clock.now(), secret: config.sessionSecret, ip: request.ip };
+    const ok = code !== null && (await db.transaction().execute((trx) => change(trx, input)));
     if (!ok) return page(request, reply.code(422), { errors: { code: wrongCode } });
     return reply.redirect(`/admin/account/totp?done=${to}`, 303);
   }

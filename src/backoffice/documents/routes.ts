@@ -73,14 +73,8 @@ const documents: FastifyPluginAsync = async (app) => {
   async function decideAndRedirect(request: FastifyRequest<IdParams>, reply: FastifyReply, decision: Decision) {
     const id = parseId(request.params.id);
     if (id === null) return renderError(request, reply, 404);
-    const outcome = await decide(app.db, {
-      submissionId: id,
-      staffId: signedInStaff(request).id,
-      decision,
-      now: app.clock.now(),
-      ip: request.ip,
-      publicUrl: app.config.publicUrl,
-    });
+    const input = { submissionId: id, staffId: signedInStaff(request).id, decision, now: app.clock.now(), ip: request.ip, publicUrl: app.config.publicUrl };
+    const outcome = await app.db.transaction().execute((trx) => decide(trx, input));
     if (outcome === 'not-found') return renderError(request, reply, 404);
     if (outcome === 'already-decided') {
       reply.code(409);

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { DOCUMENT_KINDS } from '../../features/identity/rules.js';
 import { documentsOf, type DocumentFile } from '../../features/identity/service.js';
@@ -158,55 +158,53 @@ export type DecisionOutcome = 'decided' | 'not-found' | 'already-decided';
  * the second learns that the decision was already taken. The resident's level,
  * the audit record and the email commit together with the decision.
  */
-export async function decide(db: Kysely<Database>, input: DecisionInput): Promise<DecisionOutcome> {
-  return db.transaction().execute(async (trx) => {
-    const approved = input.decision.kind === 'approval';
-    const reason = input.decision.kind === 'rejection' ? input.decision.reason : null;
-    const updated = await trx
-      .updateTable('identity_submissions')
-      .set({ status: approved ? 'approved' : 'rejected', rejection_reason: reason, decided_by: input.staffId, decided_at: input.now })
-      .where('id', '=', input.submissionId)
-      .where('status', '=', 'pending')
-      .returning(['resident_id', 'document_kind'])
-      .executeTakeFirst();
-    if (!updated) {
-      const exists = await trx.selectFrom('identity_submissions').select('id').where('id', '=', input.submissionId).executeTakeFirst();
-      return exists ? 'already-decided' : 'not-found';
-    }
-    const resident = await trx
-      .updateTable('residents')
-      .set({ identity_status: approved ? 'confirmed' : 'rejected' })
-      .where('id', '=', updated.resident_id)
-      .returning('email')
-      .executeTakeFirstOrThrow();
-    await recordAudit(trx, {
-      staffId: input.staffId,
-      action: approved ? 'identity.submission.approved' : 'identity.submission.rejected',
-      subjectType: 'identity_submission',
-      subjectId: input.submissionId,
-      details: { residentId: updated.resident_id, ...(reason ? { reason } : {}) },
-      ip: input.ip,
-    });
-    const link = `${input.publicUrl}/identity`;
-    const kind = DOCUMENT_KINDS[updated.document_kind];
-    await sendEmailLater(
-      trx,
-      approved
-        ? {
-            to: resident.email,
-            subject: 'Личность подтверждена',
-            text:
-              `Здравствуйте!\n\nМодератор проверил ваши документы (${kind}): личность подтверждена. ` +
-              `Теперь вы можете подключать лицевые счета и оплачивать услуги.\n\n${link}\n\nЛичный кабинет ЖКУ`,
-          }
-        : {
-            to: resident.email,
-            subject: 'Документы не приняты',
-            text:
-              `Здравствуйте!\n\nМодератор проверил ваши документы (${kind}) и не смог подтвердить личность.\n` +
-              `Причина отказа: ${reason}\n\nИсправьте замечание и загрузите документы ещё раз:\n${link}\n\nЛичный кабинет ЖКУ`,
-          },
-    );
-    return 'decided';
+export async function decide(trx: Transaction<Database>, input: DecisionInput): Promise<DecisionOutcome> {
+  const approved = input.decision.kind === 'approval';
+  const reason = input.decision.kind === 'rejection' ? input.decision.reason : null;
+  const updated = await trx
+    .updateTable('identity_submissions')
+    .set({ status: approved ? 'approved' : 'rejected', rejection_reason: reason, decided_by: input.staffId, decided_at: input.now })
+    .where('id', '=', input.submissionId)
+    .where('status', '=', 'pending')
+    .returning(['resident_id', 'document_kind'])
+    .executeTakeFirst();
+  if (!updated) {
+    const exists = await trx.selectFrom('identity_submissions').select('id').where('id', '=', input.submissionId).executeTakeFirst();
+    return exists ? 'already-decided' : 'not-found';
+  }
+  const resident = await trx
+    .updateTable('residents')
+    .set({ identity_status: approved ? 'confirmed' : 'rejected' })
+    .where('id', '=', updated.resident_id)
+    .returning('email')
+    .executeTakeFirstOrThrow();
+  await recordAudit(trx, {
+    staffId: input.staffId,
+    action: approved ? 'identity.submission.approved' : 'identity.submission.rejected',
+    subjectType: 'identity_submission',
+    subjectId: input.submissionId,
+    details: { residentId: updated.resident_id, ...(reason ? { reason } : {}) },
+    ip: input.ip,
   });
+  const link = `${input.publicUrl}/identity`;
+  const kind = DOCUMENT_KINDS[updated.document_kind];
+  await sendEmailLater(
+    trx,
+    approved
+      ? {
+          to: resident.email,
+          subject: 'Личность подтверждена',
+          text:
+            `Здравствуйте!\n\nМодератор проверил ваши документы (${kind}): личность подтверждена. ` +
+            `Теперь вы можете подключать лицевые счета и оплачивать услуги.\n\n${link}\n\nЛичный кабинет ЖКУ`,
+        }
+      : {
+          to: resident.email,
+          subject: 'Документы не приняты',
+          text:
+            `Здравствуйте!\n\nМодератор проверил ваши документы (${kind}) и не смог подтвердить личность.\n` +
+            `Причина отказа: ${reason}\n\nИсправьте замечание и загрузите документы ещё раз:\n${link}\n\nЛичный кабинет ЖКУ`,
+        },
+  );
+  return 'decided';
 }

@@ -8,28 +8,29 @@ import { signedInStaff } from '../../plugins/auth.js';
 
 // «Заявки на подключение» (/admin/link-requests), for moderators.
 
+type IdParams = { Params: { id: string } };
+
 const STATUSES: LinkStatus[] = ['pending', 'approved', 'rejected'];
 
 const linkRequestRoutes: FastifyPluginAsync = async (app) => {
   app.get('/link-requests', async (request, reply) => {
-    const query = request.query as { status?: string; page?: string };
-    const status = STATUSES.find((s) => s === query.status) ?? 'pending';
-    const page = parseId(query.page) ?? 1;
+    const status = STATUSES.find((s) => s === field(request.query, 'status')) ?? 'pending';
+    const page = parseId(field(request.query, 'page')) ?? 1;
     const { requests, hasNext } = await linkRequests(app.db, status, page);
     return reply.viewAsync('backoffice/link-requests/index', { title: 'Заявки на подключение', status, statuses: STATUSES, statusNames: LINK_STATUS_NAMES, requests, page, hasNext });
   });
 
-  async function show(request: FastifyRequest, reply: FastifyReply, extra: { errors?: Record<string, string>; reason?: string; notice?: string } = {}) {
-    const id = parseId((request.params as { id: string }).id);
+  async function show(request: FastifyRequest<IdParams>, reply: FastifyReply, extra: { errors?: Record<string, string>; reason?: string; notice?: string } = {}) {
+    const id = parseId(request.params.id);
     const found = id === null ? null : await linkRequest(app.db, id);
     if (!found) return renderError(request, reply, 404);
     return reply.viewAsync('backoffice/link-requests/show', { title: 'Заявка на подключение', request: found, statusNames: LINK_STATUS_NAMES, errors: {}, reason: '', ...extra });
   }
 
-  app.get('/link-requests/:id', (request, reply) => show(request, reply));
+  app.get<IdParams>('/link-requests/:id', (request, reply) => show(request, reply));
 
-  async function decideAndAnswer(request: FastifyRequest, reply: FastifyReply, decision: Decision) {
-    const id = parseId((request.params as { id: string }).id);
+  async function decideAndAnswer(request: FastifyRequest<IdParams>, reply: FastifyReply, decision: Decision) {
+    const id = parseId(request.params.id);
     if (id === null) return renderError(request, reply, 404);
     const result = await app.db.transaction().execute((trx) =>
       decide(trx, { id, staffId: signedInStaff(request).id, decision, now: app.clock.now(), ip: request.ip }),
@@ -46,9 +47,9 @@ const linkRequestRoutes: FastifyPluginAsync = async (app) => {
     return reply.redirect('/admin/link-requests', 303);
   }
 
-  app.post('/link-requests/:id/approval', (request, reply) => decideAndAnswer(request, reply, { kind: 'approve' }));
+  app.post<IdParams>('/link-requests/:id/approval', (request, reply) => decideAndAnswer(request, reply, { kind: 'approve' }));
 
-  app.post('/link-requests/:id/rejection', async (request, reply) => {
+  app.post<IdParams>('/link-requests/:id/rejection', async (request, reply) => {
     const reason = field(request.body, 'reason').trim();
     if (reason === '' || reason.length > 500) {
       reply.code(422);

@@ -8,9 +8,8 @@ export const ROLE_LABELS: Record<StaffRole, string> = {
   dispatcher: 'диспетчер',
 };
 
-/** Checked boxes (one value or several) → known roles, in a fixed order, no repeats. */
-export function parseRoles(input: unknown): StaffRole[] {
-  const values = Array.isArray(input) ? input : input === undefined ? [] : [input];
+/** Checked boxes → known roles, in a fixed order, no repeats. */
+export function parseRoles(values: string[]): StaffRole[] {
   return ROLES.filter((role) => values.includes(role));
 }
 

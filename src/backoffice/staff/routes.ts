@@ -1,12 +1,11 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { renderError } from '../../plugins/errors.js';
-import { field, parseId } from '../../security/input.js';
+import { field, fieldValues, parseId } from '../../security/input.js';
 import { ROLES, ROLE_LABELS, parseRoles } from './roles.js';
 import { changeRoles, deactivateStaff, findStaff, inviteStaff, listStaff, reinviteStaff, resetTotp, type StaffMember } from './service.js';
 import { normaliseEmail } from '../../security/contacts.js';
 import { signedInStaff } from '../../plugins/auth.js';
 
-type Body = Record<string, unknown> | undefined;
 type IdParams = { Params: { id: string } };
 
 const roleChoices = ROLES.map((role) => ({ value: role, label: ROLE_LABELS[role] }));
@@ -41,8 +40,7 @@ const staffManagement: FastifyPluginAsync = async (app) => {
   });
 
   app.post('/', async (request, reply) => {
-    const body = request.body as Body;
-    const values = { fullName: field(body, 'full_name').trim(), email: field(body, 'email').trim(), roles: parseRoles(body?.roles) };
+    const values = { fullName: field(request.body, 'full_name').trim(), email: field(request.body, 'email').trim(), roles: parseRoles(fieldValues(request.body, 'roles')) };
     const errors: Record<string, string> = {};
     const email = normaliseEmail(values.email);
     if (values.fullName === '') errors.full_name = 'Введите фамилию, имя и отчество';
@@ -84,7 +82,7 @@ const staffManagement: FastifyPluginAsync = async (app) => {
   app.post<IdParams>('/:id/roles', async (request, reply) => {
     const staff = await member(request);
     if (!staff) return renderError(request, reply, 404);
-    const roles = parseRoles((request.body as Body)?.roles);
+    const roles = parseRoles(fieldValues(request.body, 'roles'));
     if (roles.length === 0) {
       return showPage(request, reply.code(422), staff, { roles, errors: { roles: 'Выберите хотя бы одну роль' } });
     }

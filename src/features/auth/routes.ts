@@ -9,7 +9,7 @@ import {
 } from './service.js';
 import { CODE_ERRORS, CODE_REFUSALS } from '../../security/messages.js';
 import { emailError, phoneError, maskEmail, maskPhone, normaliseEmail, normalisePhone } from '../../security/contacts.js';
-import { newPasswordErrors } from '../../security/passwords.js';
+import { hashPassword, newPasswordErrors } from '../../security/passwords.js';
 import { safeNext } from '../../security/redirects.js';
 
 declare module 'fastify' {
@@ -59,7 +59,8 @@ const auth: FastifyPluginAsync = async (app) => {
     if (waitMs !== null) {
       return reply.viewAsync('auth/register', { title: 'Регистрация', values, errors: { email: tooManyAttempts(reply, waitMs) } });
     }
-    await signUp(db, { email, phone, password, next: values.next, now, publicUrl: config.publicUrl });
+    const passwordHash = await hashPassword(password);
+    await db.transaction().execute((trx) => signUp(trx, { email, phone, passwordHash, next: values.next, now, publicUrl: config.publicUrl }));
     request.session.confirmationEmail = email;
     request.session.confirmationNext = values.next;
     return reply.redirect('/register/sent', 303);
@@ -80,7 +81,8 @@ const auth: FastifyPluginAsync = async (app) => {
       const message = tooManyAttempts(reply, waitMs, 'Письмо уже отправлялось несколько раз.');
       return reply.viewAsync('auth/check-email', { title: 'Проверьте почту', email, resent: false, errors: { resend: message } });
     }
-    await resendConfirmation(db, { email, next: safeNext(request.session.confirmationNext), now, publicUrl: config.publicUrl });
+    const next = safeNext(request.session.confirmationNext);
+    await db.transaction().execute((trx) => resendConfirmation(trx, { email, next, now, publicUrl: config.publicUrl }));
     return reply.redirect('/register/sent?resent=1', 303);
   });
 
@@ -92,7 +94,7 @@ const auth: FastifyPluginAsync = async (app) => {
   });
 
   app.post('/register/confirm', async (request, reply) => {
-    const confirmed = await confirmEmail(db, field(request.body, 'token'), clock.now());
+    const confirmed = await db.transaction().execute((trx) => confirmEmail(trx, field(request.body, 'token'), clock.now()));
     if (!confirmed) return invalidLink(reply, 'confirmation');
     return reply.redirect(confirmed.next === '/' ? '/login?confirmed=1' : `/login?confirmed=1&next=${encodeURIComponent(confirmed.next)}`, 303);
   });
@@ -123,7 +125,7 @@ const auth: FastifyPluginAsync = async (app) => {
       errors.email = tooManyAttempts(reply, waitMs);
       return again(429);
     }
-    const result = await checkPassword(db, { email, password, now, publicUrl: config.publicUrl });
+    const result = await db.transaction().execute((trx) => checkPassword(trx, { email, password, now, publicUrl: config.publicUrl }));
     if (result.kind === 'locked') {
       errors.email = tooManyAttempts(reply, result.retryAfterMs, 'Вход временно заблокирован: слишком много неверных паролей.');
       return again(429);
@@ -183,7 +185,9 @@ const auth: FastifyPluginAsync = async (app) => {
     const again = (message: string) => codePage(reply, pending.residentId, pending.startedAt, { 'channel-email': message });
     const waitMs = await overLimit(db, [[LIMITS.codeSendPerIp, request.ip]], now);
     if (waitMs !== null) return again(tooManyAttempts(reply, waitMs));
-    const issued = await sendSignInCode(db, { residentId: pending.residentId, channel, now, secret: config.sessionSecret });
+    const issued = await db.transaction().execute((trx) =>
+      sendSignInCode(trx, { residentId: pending.residentId, channel, now, secret: config.sessionSecret }),
+    );
     if (!issued.ok) return again(tooManyAttempts(reply, issued.retryAfterMs, CODE_REFUSALS[issued.reason]));
     return reply.redirect('/login/code', 303);
   });
@@ -197,7 +201,7 @@ const auth: FastifyPluginAsync = async (app) => {
     if (waitMs !== null) return again(429, tooManyAttempts(reply, waitMs));
     const code = normaliseCode(field(request.body, 'code'));
     if (!code) return again(422, 'Введите код из 6 цифр');
-    const result = await checkSignInCode(db, { residentId: pending.residentId, code, now, secret: config.sessionSecret });
+    const result = await db.transaction().execute((trx) => checkSignInCode(trx, { residentId: pending.residentId, code, now, secret: config.sessionSecret }));
     if (result === 'ok') return completeSignIn(request, reply, pending.residentId, pending.next, field(request.body, 'trust') === 'yes');
     return again(422, CODE_ERRORS[result]);
   });
@@ -233,7 +237,7 @@ const auth: FastifyPluginAsync = async (app) => {
     if (waitMs !== null) {
       return reply.viewAsync('auth/reset-request', { title: 'Восстановление пароля', values, errors: { email: tooManyAttempts(reply, waitMs) } });
     }
-    await requestPasswordReset(db, { email, now, publicUrl: config.publicUrl });
+    await db.transaction().execute((trx) => requestPasswordReset(trx, { email, now, publicUrl: config.publicUrl }));
     return reply.redirect('/password-reset/sent', 303);
   });
 
@@ -254,7 +258,9 @@ const auth: FastifyPluginAsync = async (app) => {
     const errors = newPasswordErrors(request.body, owner.email);
     if (Object.keys(errors).length > 0) return reply.code(422).viewAsync('auth/reset-new', { title: 'Новый пароль', token, errors });
     const keepSid = request.session.residentId !== undefined ? request.session.sessionId : undefined;
-    if (!(await resetPassword(db, { token, password, now, keepSid, publicUrl: config.publicUrl }))) return invalidLink(reply, 'reset');
+    const passwordHash = await hashPassword(password);
+    const reset = await db.transaction().execute((trx) => resetPassword(trx, { token, passwordHash, now, keepSid, publicUrl: config.publicUrl }));
+    if (!reset) return invalidLink(reply, 'reset');
     return reply.redirect('/login?reset=1', 303);
   });
 

@@ -35,33 +35,28 @@ async function sendConfirmation(trx: Transaction<Database>, resident: { id: numb
  * hashed either way so the two cases take the same time.
  */
 export async function signUp(
-  db: Db,
-  input: { email: string; phone: string; password: string; next: string; now: Date; publicUrl: string },
+  trx: Transaction<Database>,
+  input: { email: string; phone: string; passwordHash: string; next: string; now: Date; publicUrl: string },
 ): Promise<void> {
-  const passwordHash = await hashPassword(input.password);
-  await db.transaction().execute(async (trx) => {
-    const created = await trx
-      .insertInto('residents')
-      .values({ email: input.email, phone: input.phone, password_hash: passwordHash, created_at: input.now })
-      .onConflict((oc) => oc.expression(sql`lower(email)`).doNothing())
-      .returning(['id', 'email'])
-      .executeTakeFirst();
-    if (created) await sendConfirmation(trx, created, input.next, input.now, input.publicUrl);
-    else await sendEmailLater(trx, { to: input.email, ...alreadyRegisteredEmail(input.publicUrl) });
-  });
+  const created = await trx
+    .insertInto('residents')
+    .values({ email: input.email, phone: input.phone, password_hash: input.passwordHash, created_at: input.now })
+    .onConflict((oc) => oc.expression(sql`lower(email)`).doNothing())
+    .returning(['id', 'email'])
+    .executeTakeFirst();
+  if (created) await sendConfirmation(trx, created, input.next, input.now, input.publicUrl);
+  else await sendEmailLater(trx, { to: input.email, ...alreadyRegisteredEmail(input.publicUrl) });
 }
 
 /** A new link for an account that is not confirmed yet; silently nothing otherwise. */
-export async function resendConfirmation(db: Db, input: { email: string; next: string; now: Date; publicUrl: string }): Promise<void> {
-  await db.transaction().execute(async (trx) => {
-    const resident = await trx
-      .selectFrom('residents')
-      .select(['id', 'email'])
-      .where(byEmail(input.email))
-      .where('email_confirmed_at', 'is', null)
-      .executeTakeFirst();
-    if (resident) await sendConfirmation(trx, resident, input.next, input.now, input.publicUrl);
-  });
+export async function resendConfirmation(trx: Transaction<Database>, input: { email: string; next: string; now: Date; publicUrl: string }): Promise<void> {
+  const resident = await trx
+    .selectFrom('residents')
+    .select(['id', 'email'])
+    .where(byEmail(input.email))
+    .where('email_confirmed_at', 'is', null)
+    .executeTakeFirst();
+  if (resident) await sendConfirmation(trx, resident, input.next, input.now, input.publicUrl);
 }
 
 export async function isConfirmationLinkValid(db: Db, token: string, now: Date): Promise<boolean> {
@@ -69,18 +64,16 @@ export async function isConfirmationLinkValid(db: Db, token: string, now: Date):
 }
 
 /** Uses the link up and confirms the address (the simplified identity level); null when the link is no longer valid. */
-export async function confirmEmail(db: Db, token: string, now: Date): Promise<{ next: string } | null> {
-  return db.transaction().execute(async (trx) => {
-    const used = await consumeToken(trx, { purpose: CONFIRMATION, token, now });
-    if (!used) return null;
-    await trx
-      .updateTable('residents')
-      .set({ email_confirmed_at: now })
-      .where('id', '=', used.subjectId)
-      .where('email_confirmed_at', 'is', null)
-      .execute();
-    return { next: safeNext(used.data.next) };
-  });
+export async function confirmEmail(trx: Transaction<Database>, token: string, now: Date): Promise<{ next: string } | null> {
+  const used = await consumeToken(trx, { purpose: CONFIRMATION, token, now });
+  if (!used) return null;
+  await trx
+    .updateTable('residents')
+    .set({ email_confirmed_at: now })
+    .where('id', '=', used.subjectId)
+    .where('email_confirmed_at', 'is', null)
+    .execute();
+  return { next: safeNext(used.data.next) };
 }
 
 export type PasswordCheck =
@@ -95,21 +88,21 @@ export type PasswordCheck =
  * told by email); an unknown address costs the same hashing time as a known one.
  */
 export async function checkPassword(
-  db: Db,
+  trx: Transaction<Database>,
   input: { email: string; password: string; now: Date; publicUrl: string },
 ): Promise<PasswordCheck> {
-  const failures = await db.selectFrom('sign_in_failures').select('locked_until').where('email', '=', input.email).executeTakeFirst();
+  const failures = await trx.selectFrom('sign_in_failures').select('locked_until').where('email', '=', input.email).executeTakeFirst();
   if (failures?.locked_until && failures.locked_until > input.now) {
     return { kind: 'locked', retryAfterMs: failures.locked_until.getTime() - input.now.getTime() };
   }
-  const resident = await db
+  const resident = await trx
     .selectFrom('residents')
     .select(['id', 'email', 'password_hash', 'email_confirmed_at'])
     .where(byEmail(input.email))
     .executeTakeFirst();
   const matches = await verifyPassword(resident?.password_hash ?? (await dummyPasswordHash()), input.password);
-  if (!resident || !matches) return countWrongPassword(db, input, resident);
-  if (failures) await db.deleteFrom('sign_in_failures').where('email', '=', input.email).execute();
+  if (!resident || !matches) return countWrongPassword(trx, input, resident);
+  if (failures) await trx.deleteFrom('sign_in_failures').where('email', '=', input.email).execute();
   if (!resident.email_confirmed_at) return { kind: 'unconfirmed' };
   return { kind: 'ok', residentId: resident.id, passwordStamp: stampOf(resident.password_hash) };
 }
@@ -126,33 +119,31 @@ export async function passwordStamp(db: Db, residentId: number): Promise<string 
 }
 
 async function countWrongPassword(
-  db: Db,
+  trx: Transaction<Database>,
   input: { email: string; now: Date; publicUrl: string },
   resident: { email: string } | undefined,
 ): Promise<PasswordCheck> {
   const dayAgo = new Date(input.now.getTime() - 24 * 3600_000);
-  return db.transaction().execute(async (trx) => {
-    const row = await trx
-      .insertInto('sign_in_failures')
-      .values({ email: input.email, failures: 1, updated_at: input.now })
-      .onConflict((oc) =>
-        oc.column('email').doUpdateSet({
-          // A quiet day forgives earlier mistakes.
-          failures: sql<number>`case when sign_in_failures.updated_at > ${dayAgo} then sign_in_failures.failures + 1 else 1 end`,
-          updated_at: input.now,
-        }),
-      )
-      .returning('failures')
-      .executeTakeFirstOrThrow();
-    if (row.failures < MAX_WRONG_PASSWORDS) return { kind: 'wrong' } as const;
-    await trx
-      .updateTable('sign_in_failures')
-      .set({ failures: 0, locked_until: new Date(input.now.getTime() + LOCK_MS) })
-      .where('email', '=', input.email)
-      .execute();
-    if (resident) await sendEmailLater(trx, { to: resident.email, ...lockedEmail(input.publicUrl) });
-    return { kind: 'locked', retryAfterMs: LOCK_MS } as const;
-  });
+  const row = await trx
+    .insertInto('sign_in_failures')
+    .values({ email: input.email, failures: 1, updated_at: input.now })
+    .onConflict((oc) =>
+      oc.column('email').doUpdateSet({
+        // A quiet day forgives earlier mistakes.
+        failures: sql<number>`case when sign_in_failures.updated_at > ${dayAgo} then sign_in_failures.failures + 1 else 1 end`,
+        updated_at: input.now,
+      }),
+    )
+    .returning('failures')
+    .executeTakeFirstOrThrow();
+  if (row.failures < MAX_WRONG_PASSWORDS) return { kind: 'wrong' } as const;
+  await trx
+    .updateTable('sign_in_failures')
+    .set({ failures: 0, locked_until: new Date(input.now.getTime() + LOCK_MS) })
+    .where('email', '=', input.email)
+    .execute();
+  if (resident) await sendEmailLater(trx, { to: resident.email, ...lockedEmail(input.publicUrl) });
+  return { kind: 'locked', retryAfterMs: LOCK_MS } as const;
 }
 
 export type Channel = 'email' | 'sms';
@@ -164,23 +155,21 @@ export async function codeDestinations(db: Db, residentId: number): Promise<{ em
 }
 
 export async function sendSignInCode(
-  db: Db,
+  trx: Transaction<Database>,
   input: { residentId: number; channel: Channel; now: Date; secret: string },
 ): Promise<IssueResult> {
-  const destinations = await codeDestinations(db, input.residentId);
+  const destinations = await codeDestinations(trx, input.residentId);
   const destination = destinations[input.channel];
-  return db.transaction().execute(async (trx) => {
-    const issued = await issueCode(trx, { purpose: SIGN_IN, subjectId: input.residentId, channel: input.channel, destination, now: input.now, secret: input.secret });
-    if (issued.ok) {
-      if (input.channel === 'email') await sendEmailLater(trx, { to: destination, ...signInCodeEmail(issued.code) });
-      else await sendSmsLater(trx, { to: destination, text: signInCodeSms(issued.code) });
-    }
-    return issued;
-  });
+  const issued = await issueCode(trx, { purpose: SIGN_IN, subjectId: input.residentId, channel: input.channel, destination, now: input.now, secret: input.secret });
+  if (issued.ok) {
+    if (input.channel === 'email') await sendEmailLater(trx, { to: destination, ...signInCodeEmail(issued.code) });
+    else await sendSmsLater(trx, { to: destination, text: signInCodeSms(issued.code) });
+  }
+  return issued;
 }
 
-export function checkSignInCode(db: Db, input: { residentId: number; code: string; now: Date; secret: string }): Promise<CheckResult> {
-  return checkCode(db, { purpose: SIGN_IN, subjectId: input.residentId, code: input.code, now: input.now, secret: input.secret });
+export function checkSignInCode(trx: Transaction<Database>, input: { residentId: number; code: string; now: Date; secret: string }): Promise<CheckResult> {
+  return checkCode(trx, { purpose: SIGN_IN, subjectId: input.residentId, code: input.code, now: input.now, secret: input.secret });
 }
 
 /** The newest open sign-in code, to show where it went and when another may be sent. */
@@ -217,14 +206,12 @@ export async function isTrustedDevice(db: Db, input: { residentId: number; token
 }
 
 /** Mails a reset link when the address has an account; the caller answers the same either way. */
-export async function requestPasswordReset(db: Db, input: { email: string; now: Date; publicUrl: string }): Promise<void> {
-  await db.transaction().execute(async (trx) => {
-    const resident = await trx.selectFrom('residents').select(['id', 'email']).where(byEmail(input.email)).executeTakeFirst();
-    if (!resident) return;
-    await revokeTokens(trx, { purpose: RESET, subjectId: resident.id, now: input.now });
-    const { token } = await issueToken(trx, { purpose: RESET, subjectId: resident.id, ttlMs: RESET_TTL_MS, now: input.now });
-    await sendEmailLater(trx, { to: resident.email, ...resetEmail(`${input.publicUrl}/password-reset/new?token=${token}`) });
-  });
+export async function requestPasswordReset(trx: Transaction<Database>, input: { email: string; now: Date; publicUrl: string }): Promise<void> {
+  const resident = await trx.selectFrom('residents').select(['id', 'email']).where(byEmail(input.email)).executeTakeFirst();
+  if (!resident) return;
+  await revokeTokens(trx, { purpose: RESET, subjectId: resident.id, now: input.now });
+  const { token } = await issueToken(trx, { purpose: RESET, subjectId: resident.id, ttlMs: RESET_TTL_MS, now: input.now });
+  await sendEmailLater(trx, { to: resident.email, ...resetEmail(`${input.publicUrl}/password-reset/new?token=${token}`) });
 }
 
 /** Voids reset links already mailed, e.g. to an address the resident has just left. */
@@ -268,18 +255,15 @@ export async function setPassword(
 
 /** Uses the reset link up and sets the new password; false when the link is no longer valid. */
 export async function resetPassword(
-  db: Db,
-  input: { token: string; password: string; now: Date; keepSid?: string; publicUrl: string },
+  trx: Transaction<Database>,
+  input: { token: string; passwordHash: string; now: Date; keepSid?: string; publicUrl: string },
 ): Promise<boolean> {
-  const passwordHash = await hashPassword(input.password);
-  return db.transaction().execute(async (trx) => {
-    const used = await consumeToken(trx, { purpose: RESET, token: input.token, now: input.now });
-    if (!used) return false;
-    // The link came to the address, so the address is proven too.
-    await trx.updateTable('residents').set({ email_confirmed_at: input.now }).where('id', '=', used.subjectId).where('email_confirmed_at', 'is', null).execute();
-    await setPassword(trx, { residentId: used.subjectId, passwordHash, keepSid: input.keepSid, publicUrl: input.publicUrl });
-    return true;
-  });
+  const used = await consumeToken(trx, { purpose: RESET, token: input.token, now: input.now });
+  if (!used) return false;
+  // The link came to the address, so the address is proven too.
+  await trx.updateTable('residents').set({ email_confirmed_at: input.now }).where('id', '=', used.subjectId).where('email_confirmed_at', 'is', null).execute();
+  await setPassword(trx, { residentId: used.subjectId, passwordHash: input.passwordHash, keepSid: input.keepSid, publicUrl: input.publicUrl });
+  return true;
 }
 
 /** Old rate-limit windows, forgotten failures, expired trusted devices. Safe to run twice. */

@@ -9,6 +9,9 @@ import { signedInResident } from '../../plugins/auth.js';
 // invitation link (coOwnerInvitation) is public, so an invitee can sign up or
 // sign in first and come back.
 
+type AccountParams = { Params: { accountId: string } };
+type GrantParams = { Params: { grantId: string } };
+
 const coOwners: FastifyPluginAsync = async (app) => {
   async function ownedAccounts(request: FastifyRequest) {
     return (await accessibleAccounts(app.db, signedInResident(request).id)).filter((a) => can(a.rights, 'invite'));
@@ -18,7 +21,7 @@ const coOwners: FastifyPluginAsync = async (app) => {
     const accounts = await accessibleAccounts(app.db, signedInResident(request).id);
     const owned = accounts.filter((a) => can(a.rights, 'invite'));
     const grants = await grantsOf(app.db, owned.map((a) => a.id), app.clock.now());
-    const { done } = request.query as { done?: string };
+    const done = field(request.query, 'done');
     return reply.viewAsync('co-owners/index', {
       section: '/co-owners',
       owned: owned.map((account) => ({ account, grants: grants.filter((g) => g.accountId === account.id) })),
@@ -28,21 +31,21 @@ const coOwners: FastifyPluginAsync = async (app) => {
     });
   });
 
-  async function ownedAccount(request: FastifyRequest) {
-    const account = await accountInUrl(app.db, signedInResident(request).id, (request.params as { accountId: string }).accountId);
+  async function ownedAccount(request: FastifyRequest<AccountParams>) {
+    const account = await accountInUrl(app.db, signedInResident(request).id, request.params.accountId);
     return account && can(account.rights, 'invite') ? account : null;
   }
 
   const showInviteForm = (reply: FastifyReply, account: object, form: InviteForm, errors: InviteErrors = {}) =>
     reply.viewAsync('co-owners/new', { section: '/co-owners', account, form, errors });
 
-  app.get('/co-owners/accounts/:accountId/invitations/new', async (request, reply) => {
+  app.get<AccountParams>('/co-owners/accounts/:accountId/invitations/new', async (request, reply) => {
     const account = await ownedAccount(request);
     if (!account) return renderError(request, reply, 404);
     return showInviteForm(reply, account, { email: '', rights: 'view' });
   });
 
-  app.post('/co-owners/accounts/:accountId/invitations', { config: { rateLimit: { max: 20, timeWindow: '1 hour' } } }, async (request, reply) => {
+  app.post<AccountParams>('/co-owners/accounts/:accountId/invitations', { config: { rateLimit: { max: 20, timeWindow: '1 hour' } } }, async (request, reply) => {
     const account = await ownedAccount(request);
     if (!account) return renderError(request, reply, 404);
     const form = { email: field(request.body, 'email'), rights: field(request.body, 'rights') };
@@ -63,21 +66,21 @@ const coOwners: FastifyPluginAsync = async (app) => {
     return reply.redirect('/co-owners?done=invited', 303);
   });
 
-  async function ownedGrant(request: FastifyRequest) {
-    const grantId = parseId((request.params as { grantId: string }).grantId);
+  async function ownedGrant(request: FastifyRequest<GrantParams>) {
+    const grantId = parseId(request.params.grantId);
     if (grantId === null) return null;
     const owned = await ownedAccounts(request);
     const grant = (await grantsOf(app.db, owned.map((a) => a.id), app.clock.now())).find((g) => g.id === grantId);
     return grant ? { grant, account: owned.find((a) => a.id === grant.accountId)!, owned } : null;
   }
 
-  app.get('/co-owners/grants/:grantId/revocation', async (request, reply) => {
+  app.get<GrantParams>('/co-owners/grants/:grantId/revocation', async (request, reply) => {
     const found = await ownedGrant(request);
     if (!found) return renderError(request, reply, 404);
     return reply.viewAsync('co-owners/revoke', { section: '/co-owners', ...found, rightsNames: RIGHTS_NAMES });
   });
 
-  app.post('/co-owners/grants/:grantId/revocation', async (request, reply) => {
+  app.post<GrantParams>('/co-owners/grants/:grantId/revocation', async (request, reply) => {
     const found = await ownedGrant(request);
     if (!found) return renderError(request, reply, 404);
     await app.db.transaction().execute((trx) =>

@@ -9,10 +9,11 @@ import { signedInResident } from '../../plugins/auth.js';
 // Dwelling data per linked account: address (read-only), area, residents count,
 // changes from the next period and their history. Mounted behind requireResident.
 
+type AccountParams = { Params: { accountId: string } };
+
 const dwelling: FastifyPluginAsync = async (app) => {
   async function show(request: FastifyRequest, reply: FastifyReply, account: AccessibleAccount, extra: object = {}) {
     const data = await dwellingOf(app.db, account.id, app.clock.today());
-    const { saved } = request.query as { saved?: string };
     return reply.viewAsync('dwelling/show', {
       section: '/services',
       account,
@@ -20,13 +21,13 @@ const dwelling: FastifyPluginAsync = async (app) => {
       canChange: can(account.rights, 'change-dwelling'),
       form: { area: String(data.area).replace('.', ','), residentsCount: String(data.residentsCount) },
       errors: {},
-      saved: saved === '1',
+      saved: field(request.query, 'saved') === '1',
       ...extra,
     });
   }
 
-  async function accountOf(request: FastifyRequest) {
-    return accountInUrl(app.db, signedInResident(request).id, (request.params as { accountId: string }).accountId);
+  async function accountOf(request: FastifyRequest<AccountParams>) {
+    return accountInUrl(app.db, signedInResident(request).id, request.params.accountId);
   }
 
   app.get('/dwelling', async (request, reply) => {
@@ -34,13 +35,13 @@ const dwelling: FastifyPluginAsync = async (app) => {
     return reply.viewAsync('dwelling/index', { section: '/services', accounts });
   });
 
-  app.get('/dwelling/:accountId', async (request, reply) => {
+  app.get<AccountParams>('/dwelling/:accountId', async (request, reply) => {
     const account = await accountOf(request);
     if (!account) return renderError(request, reply, 404);
     return show(request, reply, account);
   });
 
-  app.post('/dwelling/:accountId', async (request, reply) => {
+  app.post<AccountParams>('/dwelling/:accountId', async (request, reply) => {
     const account = await accountOf(request);
     if (!account) return renderError(request, reply, 404);
     if (!can(account.rights, 'change-dwelling')) return renderError(request, reply, 403, 'Менять данные помещения может только владелец лицевого счёта.');

@@ -22,8 +22,7 @@ const services: FastifyPluginAsync = async (app) => {
   app.get('/services', async (request, reply) => {
     const links = await linksOf(app.db, signedInResident(request).id);
     const shared = (await accessibleAccounts(app.db, signedInResident(request).id)).filter((a) => a.rights !== 'owner');
-    const { sent } = request.query as { sent?: string };
-    return reply.viewAsync('linking/index', { section: '/services', links, shared, rightsNames: RIGHTS_NAMES, statusNames: LINK_STATUS_NAMES, sent: sent === '1' });
+    return reply.viewAsync('linking/index', { section: '/services', links, shared, rightsNames: RIGHTS_NAMES, statusNames: LINK_STATUS_NAMES, sent: field(request.query, 'sent') === '1' });
   });
 
   const showForm = async (request: FastifyRequest, form: LinkForm, errors: LinkFormErrors = {}) => ({

@@ -6,12 +6,14 @@ import { overLimit, tooManyAttempts } from '../../security/rate-limits.js';
 import { LIMITS } from '../auth/rules.js';
 import { RESEND_AFTER_MS, normaliseCode } from '../../security/code-rules.js';
 import {
-  activeSessions, changePassword, checkCurrentPassword, confirmEmailChange, confirmPhoneChange, endSession, isEmailChangeLinkValid,
+  activeSessions, checkCurrentPassword, confirmEmailChange, confirmPhoneChange, endSession, isEmailChangeLinkValid,
   pendingPhone, profileOf, startEmailChange, startPhoneChange,
 } from './service.js';
 import { CODE_ERRORS, CODE_REFUSALS } from '../../security/messages.js';
 import { emailError, phoneError, maskPhone, normaliseEmail, normalisePhone } from '../../security/contacts.js';
-import { newPasswordErrors } from '../../security/passwords.js';
+import { hashPassword, newPasswordErrors } from '../../security/passwords.js';
+import { isUniqueViolation } from '../../db/index.js';
+import { setPassword } from '../auth/service.js';
 
 type Errors = Record<string, string>;
 
@@ -35,7 +37,12 @@ const profile: FastifyPluginAsync = async (app) => {
   });
 
   app.post('/email-change/confirm', async (request, reply) => {
-    const result = await confirmEmailChange(db, { token: field(request.body, 'token'), now: clock.now() });
+    const token = field(request.body, 'token');
+    const result = await db
+      .transaction()
+      .execute((trx) => confirmEmailChange(trx, { token, now: clock.now() }))
+      // Another account took the address after the check: the unique index says so.
+      .catch((error: unknown) => (isUniqueViolation(error, 'residents_email_key') ? ('taken' as const) : Promise.reject(error)));
     if (result === 'invalid') return reply.code(410).viewAsync('auth/invalid-link', { title: 'Ссылка недействительна', kind: 'email-change' });
     if (result === 'taken') return reply.code(409).viewAsync('profile/email-taken', { title: 'Адрес уже занят' });
     return reply.redirect(request.resident ? '/profile?done=email' : '/login', 303);
@@ -67,7 +74,8 @@ const profile: FastifyPluginAsync = async (app) => {
         return phoneForm(reply.code(422), values, { phone: phoneError(values.phone) });
       }
       if (phone === signedInResident(request).phone) return phoneForm(reply.code(422), values, { phone: 'Это ваш текущий номер' });
-      const issued = await startPhoneChange(db, { residentId: signedInResident(request).id, phone, now: clock.now(), secret: config.sessionSecret });
+      const residentId = signedInResident(request).id;
+      const issued = await db.transaction().execute((trx) => startPhoneChange(trx, { residentId, phone, now: clock.now(), secret: config.sessionSecret }));
       if (!issued.ok) return phoneForm(reply, values, { phone: tooManyAttempts(reply, issued.retryAfterMs, CODE_REFUSALS[issued.reason]) });
       return reply.redirect('/profile/phone/confirm', 303);
     });
@@ -86,7 +94,8 @@ const profile: FastifyPluginAsync = async (app) => {
     own.post('/profile/phone/confirm', async (request, reply) => {
       const code = normaliseCode(field(request.body, 'code'));
       if (!code) return phoneCodePage(request, reply.code(422), { code: 'Введите код из 6 цифр' });
-      const result = await confirmPhoneChange(db, { residentId: signedInResident(request).id, code, now: clock.now(), secret: config.sessionSecret });
+      const residentId = signedInResident(request).id;
+      const result = await db.transaction().execute((trx) => confirmPhoneChange(trx, { residentId, code, now: clock.now(), secret: config.sessionSecret }));
       if (result === 'ok') return reply.redirect('/profile?done=phone', 303);
       if (result === 'no-code') return reply.redirect('/profile/phone', 303);
       return phoneCodePage(request, reply.code(422), { code: CODE_ERRORS[result] });
@@ -111,7 +120,8 @@ const profile: FastifyPluginAsync = async (app) => {
       const waitMs = await overLimit(db, [[LIMITS.emailChangePerAccount, String(signedInResident(request).id)], [LIMITS.passwordCheckPerAccount, String(signedInResident(request).id)]], now);
       if (waitMs !== null) return emailForm(reply, values, { email: tooManyAttempts(reply, waitMs) });
       if (!(await checkCurrentPassword(db, signedInResident(request).id, password))) return emailForm(reply.code(422), values, { password: 'Неверный пароль' });
-      await startEmailChange(db, { residentId: signedInResident(request).id, email, now, publicUrl: config.publicUrl });
+      const residentId = signedInResident(request).id;
+      await db.transaction().execute((trx) => startEmailChange(trx, { residentId, email, now, publicUrl: config.publicUrl }));
       return reply.redirect('/profile?done=email-sent', 303);
     });
 
@@ -131,7 +141,9 @@ const profile: FastifyPluginAsync = async (app) => {
       const waitMs = await overLimit(db, [[LIMITS.passwordCheckPerAccount, String(signedInResident(request).id)]], clock.now());
       if (waitMs !== null) return passwordForm(reply, { current_password: tooManyAttempts(reply, waitMs) });
       if (!(await checkCurrentPassword(db, signedInResident(request).id, current))) return passwordForm(reply.code(422), { current_password: 'Неверный текущий пароль' });
-      await changePassword(db, { residentId: signedInResident(request).id, password, keepSid: request.session.sessionId, publicUrl: config.publicUrl });
+      const passwordHash = await hashPassword(password);
+      const input = { residentId: signedInResident(request).id, passwordHash, keepSid: request.session.sessionId, publicUrl: config.publicUrl };
+      await db.transaction().execute((trx) => setPassword(trx, input));
       return reply.redirect('/profile?done=password', 303);
     });
 

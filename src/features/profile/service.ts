@@ -1,10 +1,10 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { sendEmailLater, sendSmsLater } from '../../messaging/service.js';
-import { hashPassword, verifyPassword } from '../../security/passwords.js';
+import { verifyPassword } from '../../security/passwords.js';
 import { emailChangeEmail, emailChangeNoticeEmail, phoneChangeSms } from '../auth/messages.js';
 import { EMAIL_CHANGE_TTL_MS, describeDevice } from '../auth/rules.js';
-import { revokePasswordResets, setPassword } from '../auth/service.js';
+import { revokePasswordResets } from '../auth/service.js';
 import { checkCodeIn, issueCode, openCode, type CheckResult, type IssueResult } from '../../security/one-time-codes.js';
 import { consumeToken, issueToken, peekToken, revokeTokens } from '../../security/tokens.js';
 import { sha256Hex } from '../../lib/hash.js';
@@ -71,14 +71,12 @@ export async function endSession(db: Db, input: { residentId: number; handle: st
 
 /** Sends a code to the new number; the number changes only when the code comes back. */
 export async function startPhoneChange(
-  db: Db,
+  trx: Transaction<Database>,
   input: { residentId: number; phone: string; now: Date; secret: string },
 ): Promise<IssueResult> {
-  return db.transaction().execute(async (trx) => {
-    const issued = await issueCode(trx, { purpose: PHONE_CHANGE, subjectId: input.residentId, channel: 'sms', destination: input.phone, now: input.now, secret: input.secret });
-    if (issued.ok) await sendSmsLater(trx, { to: input.phone, text: phoneChangeSms(issued.code) });
-    return issued;
-  });
+  const issued = await issueCode(trx, { purpose: PHONE_CHANGE, subjectId: input.residentId, channel: 'sms', destination: input.phone, now: input.now, secret: input.secret });
+  if (issued.ok) await sendSmsLater(trx, { to: input.phone, text: phoneChangeSms(issued.code) });
+  return issued;
 }
 
 /** The number waiting for its code, if any. */
@@ -88,15 +86,13 @@ export async function pendingPhone(db: Db, residentId: number): Promise<{ phone:
 }
 
 export async function confirmPhoneChange(
-  db: Db,
+  trx: Transaction<Database>,
   input: { residentId: number; code: string; now: Date; secret: string },
 ): Promise<CheckResult> {
-  return db.transaction().execute(async (trx) => {
-    const checked = await checkCodeIn(trx, { purpose: PHONE_CHANGE, subjectId: input.residentId, code: input.code, now: input.now, secret: input.secret });
-    // The number the matching code was sent to: a code proves only that one.
-    if (checked.result === 'ok') await trx.updateTable('residents').set({ phone: checked.destination }).where('id', '=', input.residentId).execute();
-    return checked.result;
-  });
+  const checked = await checkCodeIn(trx, { purpose: PHONE_CHANGE, subjectId: input.residentId, code: input.code, now: input.now, secret: input.secret });
+  // The number the matching code was sent to: a code proves only that one.
+  if (checked.result === 'ok') await trx.updateTable('residents').set({ phone: checked.destination }).where('id', '=', input.residentId).execute();
+  return checked.result;
 }
 
 export async function checkCurrentPassword(db: Db, residentId: number, password: string): Promise<boolean> {
@@ -109,61 +105,39 @@ export async function checkCurrentPassword(db: Db, residentId: number, password:
  * that another account already has gets nothing, and the resident sees the same
  * answer, so the form does not reveal who is registered.
  */
-export async function startEmailChange(db: Db, input: { residentId: number; email: string; now: Date; publicUrl: string }): Promise<void> {
-  await db.transaction().execute(async (trx) => {
-    const resident = await trx.selectFrom('residents').select('email').where('id', '=', input.residentId).executeTakeFirstOrThrow();
-    const taken = await trx.selectFrom('residents').select('id').where(sql<boolean>`lower(email) = ${input.email}`).executeTakeFirst();
-    await sendEmailLater(trx, { to: resident.email, ...emailChangeNoticeEmail(input.email, input.publicUrl) });
-    if (taken) return;
-    await revokeTokens(trx, { purpose: EMAIL_CHANGE, subjectId: input.residentId, now: input.now });
-    const { token } = await issueToken(trx, {
-      purpose: EMAIL_CHANGE, subjectId: input.residentId, ttlMs: EMAIL_CHANGE_TTL_MS, now: input.now, data: { email: input.email },
-    });
-    await sendEmailLater(trx, { to: input.email, ...emailChangeEmail(`${input.publicUrl}/email-change/confirm?token=${token}`) });
+export async function startEmailChange(trx: Transaction<Database>, input: { residentId: number; email: string; now: Date; publicUrl: string }): Promise<void> {
+  const resident = await trx.selectFrom('residents').select('email').where('id', '=', input.residentId).executeTakeFirstOrThrow();
+  const taken = await trx.selectFrom('residents').select('id').where(sql<boolean>`lower(email) = ${input.email}`).executeTakeFirst();
+  await sendEmailLater(trx, { to: resident.email, ...emailChangeNoticeEmail(input.email, input.publicUrl) });
+  if (taken) return;
+  await revokeTokens(trx, { purpose: EMAIL_CHANGE, subjectId: input.residentId, now: input.now });
+  const { token } = await issueToken(trx, {
+    purpose: EMAIL_CHANGE, subjectId: input.residentId, ttlMs: EMAIL_CHANGE_TTL_MS, now: input.now, data: { email: input.email },
   });
+  await sendEmailLater(trx, { to: input.email, ...emailChangeEmail(`${input.publicUrl}/email-change/confirm?token=${token}`) });
 }
 
 export async function isEmailChangeLinkValid(db: Db, token: string, now: Date): Promise<boolean> {
   return (await peekToken(db, { purpose: EMAIL_CHANGE, token, now })) !== null;
 }
 
-/** Uses the link up and moves the account to the new, now confirmed, address; reset links sent to the old one die. */
-export async function confirmEmailChange(db: Db, input: { token: string; now: Date }): Promise<'ok' | 'invalid' | 'taken'> {
-  try {
-    return await moveToNewEmail(db, input);
-  } catch (error) {
-    // Another account took the address after the check above: the unique index says so.
-    if (isUniqueViolation(error, 'residents_email_key')) return 'taken';
-    throw error;
-  }
-}
-
-function isUniqueViolation(error: unknown, constraint: string): boolean {
-  const pgError = error as { code?: unknown; constraint?: unknown } | null;
-  return pgError?.code === '23505' && pgError.constraint === constraint;
-}
-
-async function moveToNewEmail(db: Db, input: { token: string; now: Date }): Promise<'ok' | 'invalid' | 'taken'> {
-  return db.transaction().execute(async (trx) => {
-    const used = await consumeToken(trx, { purpose: EMAIL_CHANGE, token: input.token, now: input.now });
-    const email = used && typeof used.data.email === 'string' ? used.data.email : null;
-    if (!used || !email) return 'invalid';
-    const taken = await trx.selectFrom('residents').select('id').where(sql<boolean>`lower(email) = ${email}`).executeTakeFirst();
-    if (taken) return 'taken';
-    await trx.updateTable('residents').set({ email, email_confirmed_at: input.now }).where('id', '=', used.subjectId).execute();
-    // A reset link that went to the old address must not reopen the account through it.
-    await revokePasswordResets(trx, used.subjectId, input.now);
-    return 'ok';
-  });
+/**
+ * Uses the link up and moves the account to the new, now confirmed, address; reset
+ * links sent to the old one die. Another account may take the address between the
+ * check and the update: the unique index then fails the transaction, which the
+ * caller answers as 'taken' (see `isUniqueViolation`).
+ */
+export async function confirmEmailChange(trx: Transaction<Database>, input: { token: string; now: Date }): Promise<'ok' | 'invalid' | 'taken'> {
+  const used = await consumeToken(trx, { purpose: EMAIL_CHANGE, token: input.token, now: input.now });
+  const email = used && typeof used.data.email === 'string' ? used.data.email : null;
+  if (!used || !email) return 'invalid';
+  const taken = await trx.selectFrom('residents').select('id').where(sql<boolean>`lower(email) = ${email}`).executeTakeFirst();
+  if (taken) return 'taken';
+  await trx.updateTable('residents').set({ email, email_confirmed_at: input.now }).where('id', '=', used.subjectId).execute();
+  // A reset link that went to the old address must not reopen the account through it.
+  await revokePasswordResets(trx, used.subjectId, input.now);
+  return 'ok';
 }
 
 /** Sets a new password (the current one already checked) and ends every other session. */
-export async function changePassword(
-  db: Db,
-  input: { residentId: number; password: string; keepSid: string; publicUrl: string },
-): Promise<void> {
-  const passwordHash = await hashPassword(input.password);
-  await db.transaction().execute((trx) =>
-    setPassword(trx, { residentId: input.residentId, passwordHash, keepSid: input.keepSid, publicUrl: input.publicUrl }),
-  );
-}
+

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { renderError } from '../../plugins/errors.js';
-import { parseId } from '../../security/input.js';
+import { field, parseId, textFields } from '../../security/input.js';
 import { accessibleAccounts, accountFor, accountInUrl, can, type AccessibleAccount } from '../accounts/access.js';
 import { meterHistory, meterList, meterPanels, meterPanelsFor, submitReadings, type MeterPanel } from './service.js';
 import { signedInResident } from '../../plugins/auth.js';
@@ -21,28 +21,29 @@ function accountView(account: AccessibleAccount, meters: MeterPanel[], extra: Pa
   return { account, meters, canSubmit: can(account.rights, 'submit-readings'), errors: {}, values: {}, needsConfirmation: false, sent: false, ...extra };
 }
 
+type AccountParams = { Params: { accountId: string } };
+
 const readings: FastifyPluginAsync = async (app) => {
   app.get('/readings', async (request, reply) => {
     const accounts = await accessibleAccounts(app.db, signedInResident(request).id);
     const panels = await meterPanelsFor(app.db, accounts.map((a) => a.id), app.clock.today());
-    const sent = parseId((request.query as { sent?: string }).sent);
+    const sent = parseId(field(request.query, 'sent'));
     const views = accounts.map((a) => accountView(a, panels.get(a.id)!, { sent: a.id === sent }));
     return reply.viewAsync('readings/index', { section: '/readings', accounts: views });
   });
 
-  app.get('/readings/accounts/:accountId', async (request, reply) => {
-    const account = await accountInUrl(app.db, signedInResident(request).id, (request.params as { accountId: string }).accountId);
+  app.get<AccountParams>('/readings/accounts/:accountId', async (request, reply) => {
+    const account = await accountInUrl(app.db, signedInResident(request).id, request.params.accountId);
     if (!account) return renderError(request, reply, 404);
     const meters = await meterPanels(app.db, account.id, app.clock.today());
     return reply.render('readings/account', 'readings/_account', { section: '/readings', ...accountView(account, meters), allMeters: await meterList(app.db, account.id) });
   });
 
-  app.post('/readings/accounts/:accountId', { config: { rateLimit: { max: 30, timeWindow: '1 hour' } } }, async (request, reply) => {
-    const account = await accountInUrl(app.db, signedInResident(request).id, (request.params as { accountId: string }).accountId);
+  app.post<AccountParams>('/readings/accounts/:accountId', { config: { rateLimit: { max: 30, timeWindow: '1 hour' } } }, async (request, reply) => {
+    const account = await accountInUrl(app.db, signedInResident(request).id, request.params.accountId);
     if (!account) return renderError(request, reply, 404);
     if (!can(account.rights, 'submit-readings')) return renderError(request, reply, 403, 'Передавать показания может только владелец лицевого счёта.');
-    const body = (request.body ?? {}) as Record<string, unknown>;
-    const form = Object.fromEntries(Object.entries(body).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
+    const form = textFields(request.body);
     const today = app.clock.today();
     const result = await app.db.transaction().execute((trx) =>
       submitReadings(trx, { accountId: account.id, residentId: signedInResident(request).id, today, now: app.clock.now(), form, confirmed: form.confirm === 'yes' }),
@@ -60,8 +61,8 @@ const readings: FastifyPluginAsync = async (app) => {
     });
   });
 
-  app.get('/readings/meters/:meterId', async (request, reply) => {
-    const meterId = parseId((request.params as { meterId: string }).meterId);
+  app.get<{ Params: { meterId: string } }>('/readings/meters/:meterId', async (request, reply) => {
+    const meterId = parseId(request.params.meterId);
     const history = meterId === null ? null : await meterHistory(app.db, meterId);
     const account = history && (await accountFor(app.db, signedInResident(request).id, history.accountId));
     if (!history || !account) return renderError(request, reply, 404);
