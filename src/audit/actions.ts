@@ -17,9 +17,9 @@ export const ACTION_LABELS = {
   'identity.submission.approved': 'Личность подтверждена',
   'identity.submission.rejected': 'Отказ в подтверждении личности',
   'identity.document.deleted': 'Скан документа удалён по сроку хранения',
-  'link-request.approve': 'Подключение лицевого счёта одобрено',
-  'link-request.reject': 'Отказ в подключении лицевого счёта',
-  'meter.replace': 'Замена счётчика',
+  'link-request.approved': 'Подключение лицевого счёта одобрено',
+  'link-request.rejected': 'Отказ в подключении лицевого счёта',
+  'meter.replaced': 'Замена счётчика',
 } as const satisfies Record<string, string>;
 
 /** Every action the audit log knows; writing any other is a type error. */

@@ -70,7 +70,7 @@ t.test('«Лицевые счета»: look-up, account page, meter replacement'
     const replacement = await db.selectFrom('meter_replacements').selectAll().where('old_meter_id', '=', hot.id).executeTakeFirstOrThrow();
     t.equal(replacement.new_meter_id, fresh.id);
     t.equal(replacement.staff_id, moderatorId);
-    const audit = await db.selectFrom('audit_log').selectAll().where('action', '=', 'meter.replace').executeTakeFirstOrThrow();
+    const audit = await db.selectFrom('audit_log').selectAll().where('action', '=', 'meter.replaced').executeTakeFirstOrThrow();
     t.equal(audit.subject_id, String(hot.id));
     t.match(audit.details, { newSerial: 'HW-2026-01' });
 

@@ -56,7 +56,7 @@ t.test('moderators approve or reject link requests against the registry', async 
     t.equal(link.payer_account_id, account.id);
     const audit = await db.selectFrom('audit_log').selectAll().where('subject_type', '=', 'account_link').where('subject_id', '=', String(link.id)).execute();
     t.equal(audit.length, 1);
-    t.equal(audit[0]!.action, 'link-request.approve');
+    t.equal(audit[0]!.action, 'link-request.approved');
     t.equal(audit[0]!.staff_id, moderatorId);
     const email = await messageTo(db, resident.email);
     t.match(email.subject, 'Лицевой счёт подключён');
@@ -92,7 +92,7 @@ t.test('moderators approve or reject link requests against the registry', async 
     const list = await residentPages.get('/services');
     t.match(list.body, 'Отклонена');
     const audit = await db.selectFrom('audit_log').select('action').where('subject_id', '=', String(id)).execute();
-    t.same(audit.map((a) => a.action), ['link-request.reject']);
+    t.same(audit.map((a) => a.action), ['link-request.rejected']);
     t.equal(await countLinkRequestsAwaiting(db), 1);
   });
 

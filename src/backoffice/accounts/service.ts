@@ -186,7 +186,7 @@ export async function replaceMeter(
     .execute();
   await recordAudit(trx, {
     staffId: input.staffId,
-    action: 'meter.replace',
+    action: 'meter.replaced',
     subjectType: 'meter',
     subjectId: old.id,
     details: { accountId: input.accountId, oldSerial: old.serial_number, newSerial: input.serialNumber, newMeterId: created.id, initial: input.initial },

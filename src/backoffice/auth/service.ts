@@ -5,6 +5,7 @@ import { checkCode, issueCode, openCode, type CheckResult, type IssueResult } fr
 import { dummyPasswordHash, verifyPassword } from '../../security/passwords.js';
 import { matchingStep, newTotpKey, openKey, sealKey } from './totp.js';
 import { recordAudit } from '../../audit/writer.js';
+import { staffSignInCodeEmail } from './messages.js';
 
 export const SIGN_IN_PURPOSE = 'staff-sign-in';
 
@@ -37,13 +38,7 @@ export async function sendSignInCode(trx: Transaction<Database>, input: { staff:
     secret: input.secret,
   });
   if (issued.ok) {
-    await sendEmailLater(trx, {
-      to: input.staff.email,
-      subject: `Код для входа в служебный кабинет: ${issued.code}`,
-      text:
-        `Код подтверждения для входа в служебный кабинет ЖКУ: ${issued.code}\n\n` +
-        'Код действует 10 минут. Никому его не сообщайте. Если вы не входили, сообщите администратору.',
-    });
+    await sendEmailLater(trx, { to: input.staff.email, ...staffSignInCodeEmail(issued.code) });
   }
   return issued;
 }

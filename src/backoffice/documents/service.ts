@@ -5,6 +5,7 @@ import { documentsOf, type DocumentFile } from '../../features/identity/service.
 import type { DocumentKind, SubmissionStatus } from '../../features/identity/tables.js';
 import { sendEmailLater } from '../../messaging/service.js';
 import { recordAudit } from '../../audit/writer.js';
+import { identityConfirmedEmail, identityRejectedEmail } from './messages.js';
 
 // «Проверка документов»: the moderators' queue of identity submissions and their decisions.
 
@@ -188,23 +189,7 @@ export async function decide(trx: Transaction<Database>, input: DecisionInput): 
   });
   const link = `${input.publicUrl}/identity`;
   const kind = DOCUMENT_KINDS[updated.document_kind];
-  await sendEmailLater(
-    trx,
-    approved
-      ? {
-          to: resident.email,
-          subject: 'Личность подтверждена',
-          text:
-            `Здравствуйте!\n\nМодератор проверил ваши документы (${kind}): личность подтверждена. ` +
-            `Теперь вы можете подключать лицевые счета и оплачивать услуги.\n\n${link}\n\nЛичный кабинет ЖКУ`,
-        }
-      : {
-          to: resident.email,
-          subject: 'Документы не приняты',
-          text:
-            `Здравствуйте!\n\nМодератор проверил ваши документы (${kind}) и не смог подтвердить личность.\n` +
-            `Причина отказа: ${reason}\n\nИсправьте замечание и загрузите документы ещё раз:\n${link}\n\nЛичный кабинет ЖКУ`,
-        },
-  );
+  const content = approved ? identityConfirmedEmail({ documentKind: kind, link }) : identityRejectedEmail({ documentKind: kind, reason: reason ?? '', link });
+  await sendEmailLater(trx, { to: resident.email, ...content });
   return 'decided';
 }

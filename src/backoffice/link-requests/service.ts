@@ -4,6 +4,7 @@ import { sendEmailLater } from '../../messaging/service.js';
 import { normaliseFlat } from '../../features/linking/rules.js';
 import { recordAudit } from '../../audit/writer.js';
 import { type LinkStatus } from '../../features/linking/tables.js';
+import { linkApprovedEmail, linkRejectedEmail } from './messages.js';
 
 // «Заявки на подключение»: a moderator compares each request with the registry and
 // approves or rejects it. The first decision stands; each one is audited and the
@@ -133,19 +134,17 @@ export async function decide(
     .execute();
   await recordAudit(trx, {
     staffId: input.staffId,
-    action: approve ? 'link-request.approve' : 'link-request.reject',
+    action: approve ? 'link-request.approved' : 'link-request.rejected',
     subjectType: 'account_link',
     subjectId: input.id,
     details: { payerCode: request.payerCode, flat: request.flat, ...(input.decision.kind === 'reject' ? { reason: input.decision.reason } : {}) },
     ip: input.ip,
   });
-  await sendEmailLater(trx, {
-    to: request.residentEmail,
-    subject: approve ? 'Лицевой счёт подключён' : 'Заявка на подключение отклонена',
-    text: approve
-      ? `Лицевой счёт ${request.payerCode} (кв. ${request.flat}) подключён к услуге «Оплата ЖКХ». Теперь в личном кабинете можно смотреть счета, передавать показания и оплачивать услуги.`
-      : `Заявка на подключение лицевого счёта ${request.payerCode} (кв. ${request.flat}) отклонена.\nПричина: ${input.decision.kind === 'reject' ? input.decision.reason : ''}\n\nПроверьте данные по единому платёжному документу и подайте заявку ещё раз.`,
-  });
+  const content =
+    input.decision.kind === 'reject'
+      ? linkRejectedEmail({ payerCode: request.payerCode, flat: request.flat, reason: input.decision.reason })
+      : linkApprovedEmail({ payerCode: request.payerCode, flat: request.flat });
+  await sendEmailLater(trx, { to: request.residentEmail, ...content });
   return 'done';
 }
 

@@ -4,6 +4,7 @@ import { sendEmailLater } from '../../messaging/service.js';
 import { consumeToken, issueToken, revokeTokens } from '../../security/tokens.js';
 import { roleList } from './roles.js';
 import { recordAudit } from '../../audit/writer.js';
+import { staffInvitationEmail } from './messages.js';
 
 export const INVITATION_PURPOSE = 'staff-invitation';
 export const INVITATION_TTL_MS = 72 * 3600_000;
@@ -72,15 +73,7 @@ async function sendInvitation(
   await revokeTokens(trx, { purpose: INVITATION_PURPOSE, subjectId: staff.id, now: input.now });
   const { token } = await issueToken(trx, { purpose: INVITATION_PURPOSE, subjectId: staff.id, ttlMs: INVITATION_TTL_MS, now: input.now });
   const link = invitationLink(input.publicUrl, token);
-  await sendEmailLater(trx, {
-    to: staff.email,
-    subject: 'Приглашение в служебный кабинет ЖКУ',
-    text:
-      `Здравствуйте, ${staff.fullName}!\n\n` +
-      `Вас пригласили в служебный кабинет ЖКУ (роли: ${roleList(staff.roles)}).\n` +
-      `Чтобы задать пароль, откройте ссылку (она действует 72 часа):\n${link}\n\n` +
-      'Если вы не ждали этого письма, просто удалите его.',
-  });
+  await sendEmailLater(trx, { to: staff.email, ...staffInvitationEmail({ fullName: staff.fullName, roles: roleList(staff.roles), link }) });
   return link;
 }
 

@@ -1,18 +1,7 @@
-import { linkify } from '../../lib/format.js';
+import { emailContent as email, type EmailContent } from '../../messaging/email.js';
 
-// Texts of every email and SMS about the resident account. Emails go as plain
-// text and as simple HTML (one paragraph per block, links clickable); an SMS
-// stays under 70 characters so that it fits one Cyrillic SMS.
-
-export type EmailContent = { subject: string; text: string; html: string };
-
-function email(subject: string, paragraphs: string[]): EmailContent {
-  const html =
-    '<!doctype html><html lang="ru"><body style="font-family: Arial, sans-serif; line-height: 1.5">' +
-    paragraphs.map((p) => `<p>${linkify(p).replace(/\n/g, '<br>')}</p>`).join('') +
-    '<p style="color: #555">Личный кабинет ЖКУ</p></body></html>';
-  return { subject, text: [...paragraphs, '—\nЛичный кабинет ЖКУ'].join('\n\n'), html };
-}
+// Texts of every email and SMS about the resident account. An SMS stays under 70
+// characters so that it fits one Cyrillic SMS.
 
 const NOT_YOU = 'Если это были не вы, смените пароль';
 

@@ -4,6 +4,7 @@ import { sendEmailLater } from '../../messaging/service.js';
 import { consumeToken, issueToken, peekToken, revokeTokens } from '../../security/tokens.js';
 import { normaliseEmail } from '../../security/contacts.js';
 import { type CoOwnerRights } from './tables.js';
+import { coOwnerInvitationEmail } from './messages.js';
 
 // Co-owners: the owner of a linked account invites someone by email with
 // «Просмотр» or «Просмотр и оплата»; the emailed link is a single-use token
@@ -77,15 +78,7 @@ export async function invite(
     .executeTakeFirstOrThrow();
   const { token } = await issueToken(trx, { purpose: INVITATION_PURPOSE, subjectId: grant.id, ttlMs: INVITATION_TTL_MS, now: input.now });
   const link = `${input.publicUrl}/co-owners/invitation?token=${token}`;
-  await sendEmailLater(trx, {
-    to: email,
-    subject: 'Приглашение стать совладельцем лицевого счёта',
-    text:
-      `Вас пригласили в личный кабинет ЖКУ как совладельца лицевого счёта ${input.payerCode} (${input.address}).\n` +
-      `Права: ${RIGHTS_NAMES[rights]}.\n\n` +
-      `Чтобы принять приглашение, откройте ссылку в течение 7 дней и войдите или зарегистрируйтесь с этим адресом почты:\n${link}\n\n` +
-      'Если вы не ждали этого письма, просто удалите его.',
-  });
+  await sendEmailLater(trx, { to: email, ...coOwnerInvitationEmail({ payerCode: input.payerCode, address: input.address, rights: RIGHTS_NAMES[rights], link }) });
   return { ok: true };
 }
 
