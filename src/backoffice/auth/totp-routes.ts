@@ -3,7 +3,7 @@ import QRCode from 'qrcode';
 import { overLimit, tooManyAttempts } from '../../security/rate-limits.js';
 import { normaliseCode } from '../../security/code-rules.js';
 import { disableTotp, enableTotp, startTotpSetup, totpState } from './service.js';
-import { base32Encode, otpauthUri } from './totp.js';
+import { base32Key, otpauthUri } from './totp.js';
 import { type Limit } from '../../security/rate-limits.js';
 import { signedInStaff } from '../../plugins/auth.js';
 
@@ -33,7 +33,7 @@ const totpSettings: FastifyPluginAsync = async (app) => {
       title: 'Приложение-аутентификатор',
       enabled: state.enabled,
       // Groups of four, the way apps show a key typed in by hand.
-      secret: key ? base32Encode(key).replace(/(.{4})(?=.)/g, '$1 ') : null,
+      secret: key ? base32Key(key).replace(/(.{4})(?=.)/g, '$1 ') : null,
       uri,
       // An SVG drawn on the server: no script, and the key never leaves our origin.
       qr: uri ? await QRCode.toString(uri, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' }) : null,
