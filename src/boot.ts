@@ -1,6 +1,10 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createDb, type Db } from './db/index.js';
+import { migrateToLatest } from './db/migrator.js';
 
 /** Config from the environment; a bad value ends the process with one line naming it. */
 export function configOrExit(): Config {
@@ -15,6 +19,38 @@ export function configOrExit(): Config {
   }
 }
 
+function pgliteDir(config: Config): string {
+  return path.join(config.dataDir, 'pglite');
+}
+
 export function dbFor(config: Config): Db {
-  return createDb(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { pgliteDir: path.join(config.dataDir, 'pglite') });
+  return createDb(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { pgliteDir: pgliteDir(config) });
+}
+
+/**
+ * The embedded mode's database, migrated and ready. A fresh data folder is created
+ * by a child process (see src/cli/prepare-embedded.ts), which keeps the memory
+ * PGlite needs to create a database out of the web process; an existing one is
+ * opened here and brought up to the latest migration. One process at a time owns
+ * the folder, so the child has finished before this process opens it.
+ */
+export async function openEmbeddedDatabase(config: Config): Promise<{ db: Db; seeded: boolean }> {
+  let seeded = false;
+  if (!existsSync(pgliteDir(config))) seeded = await prepareInChildProcess();
+  const db = dbFor(config);
+  await migrateToLatest(db);
+  return { db, seeded };
+}
+
+function prepareInChildProcess(): Promise<boolean> {
+  const script = fileURLToPath(new URL('./cli/prepare-embedded.ts', import.meta.url));
+  const child = spawn(process.execPath, [...process.execArgv, script], { env: process.env, stdio: ['ignore', 'pipe', 'inherit'] });
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) =>
+      code === 0 ? resolve(output.includes('seeded')) : reject(new Error(`preparing the embedded database failed (exit code ${code})`)),
+    );
+  });
 }

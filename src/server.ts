@@ -1,23 +1,17 @@
 import closeWithGrace from 'close-with-grace';
 import { buildApp } from './app.js';
-import { configOrExit, dbFor } from './boot.js';
-import { migrateToLatest } from './db/migrator.js';
-import { DEMO_LOGINS, DEMO_PASSWORD, seedDemoData } from './db/seed/index.js';
+import { configOrExit, dbFor, openEmbeddedDatabase } from './boot.js';
+import { DEMO_LOGINS, DEMO_PASSWORD } from './db/seed/index.js';
 import { createClock } from './lib/calendar.js';
 
 const started = Date.now();
 const config = configOrExit();
-const db = dbFor(config);
 const clock = createClock(config.appToday);
 const embedded = config.databaseUrl === undefined;
 
-// One process owns a PGlite directory, so in the embedded mode the web process
-// migrates and seeds itself; with Postgres these are separate commands.
-let seeded = false;
-if (embedded) {
-  await migrateToLatest(db);
-  if (!config.isProduction) seeded = await seedDemoData(db, clock.today(), config.dataDir);
-}
+// One process owns a PGlite directory, so in the embedded mode `npm start` migrates
+// and seeds it itself; with Postgres these are separate commands.
+const { db, seeded } = embedded ? await openEmbeddedDatabase(config) : { db: dbFor(config), seeded: false };
 
 const app = await buildApp({ config, db, clock });
 

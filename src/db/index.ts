@@ -27,6 +27,9 @@ export function createDb(target: DatabaseTarget): Db {
   }
   mkdirSync(path.dirname(target.pgliteDir), { recursive: true });
   const pglite = new PGlite(target.pgliteDir, {
+    // Postgres's memory defaults are sized for a server; the embedded demo is one
+    // person's database, and every buffer lives in the process's WebAssembly heap.
+    postgresqlconf: ['shared_buffers = 16MB', 'work_mem = 4MB', 'maintenance_work_mem = 32MB', 'temp_buffers = 4MB', 'wal_buffers = 1MB'],
     parsers: {
       [INT8]: (value: string) => Number(value),
       [NUMERIC]: (value: string) => Number(value),
