@@ -35,6 +35,7 @@ import totpSettings from './backoffice/auth/totp-routes.js';
 import backofficeHome from './backoffice/home/routes.js';
 import staffManagement from './backoffice/staff/routes.js';
 import auditLog from './backoffice/audit/routes.js';
+import sandboxEsia from './features/esia/sandbox/routes.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -107,6 +108,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   await app.register(health);
   if (!config.isProduction) await app.register(devMailbox, { prefix: '/dev/mailbox' });
+  if (config.sandboxEsia) await app.register(sandboxEsia, { config });
 
   // The resident area and the back office each have their own session cookie.
   await app.register(async (resident) => {

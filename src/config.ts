@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { isCalendarDate } from './lib/calendar.js';
@@ -36,7 +36,13 @@ export type Config = {
   identityRetentionDays: number;
   /** Days after sending before the body of an email or SMS (codes, links) is erased. */
   messageRetentionDays: number;
+  /** Sign-in through Госуслуги (ЕСИА, OpenID Connect); undefined turns the buttons off. */
+  esia: EsiaConfig | undefined;
+  /** The sandbox ЕСИА at /sandbox-esia: on everywhere but production. */
+  sandboxEsia: boolean;
 };
+
+export type EsiaConfig = { issuer: string; clientId: string; clientSecret: string };
 
 export class ConfigError extends Error {}
 
@@ -151,6 +157,8 @@ export function loadConfig(env: Env = process.env): Config {
   const identityRetentionDays = retentionDays(env, 'IDENTITY_RETENTION_DAYS', 30);
   const messageRetentionDays = retentionDays(env, 'MESSAGE_RETENTION_DAYS', 7);
 
+  const esia = esiaConfig(env, { isProduction, publicUrl, sessionSecret });
+
   // pino throws on a level it does not know, with a stack trace instead of one line.
   const logLevel = nonEmpty(env, 'LOG_LEVEL') ?? (nodeEnv === 'test' ? 'silent' : 'info');
   if (!LOG_LEVELS.includes(logLevel)) {
@@ -179,5 +187,30 @@ export function loadConfig(env: Env = process.env): Config {
     queuePrefix: nonEmpty(env, 'QUEUE_PREFIX') ?? 'zhku',
     identityRetentionDays,
     messageRetentionDays,
+    esia,
+    sandboxEsia: !isProduction,
+  };
+}
+
+/**
+ * ESIA_ISSUER, ESIA_CLIENT_ID and ESIA_CLIENT_SECRET name the identity provider and
+ * this service's registration with it. Outside production, with none of them set,
+ * the cabinet talks to its own sandbox ЕСИА under PUBLIC_URL, whose client secret
+ * is derived from the session secret so that it survives restarts.
+ */
+function esiaConfig(env: Env, base: { isProduction: boolean; publicUrl: string; sessionSecret: string }): EsiaConfig | undefined {
+  const issuer = parseUrl(env, 'ESIA_ISSUER', base.isProduction ? ['https:'] : ['http:', 'https:']);
+  const clientId = nonEmpty(env, 'ESIA_CLIENT_ID');
+  const clientSecret = nonEmpty(env, 'ESIA_CLIENT_SECRET');
+  const given = [issuer, clientId, clientSecret].filter((v) => v !== undefined).length;
+  if (given === 3) return { issuer: issuer!.replace(/\/+$/, ''), clientId: clientId!, clientSecret: clientSecret! };
+  if (given > 0 && (base.isProduction || issuer !== undefined)) {
+    throw new ConfigError('ESIA_ISSUER, ESIA_CLIENT_ID and ESIA_CLIENT_SECRET must be set together');
+  }
+  if (base.isProduction) return undefined;
+  return {
+    issuer: `${base.publicUrl}/sandbox-esia`,
+    clientId: clientId ?? 'zhku-cabinet',
+    clientSecret: clientSecret ?? createHmac('sha256', base.sessionSecret).update('sandbox-esia-client').digest('base64url'),
   };
 }

@@ -20,6 +20,10 @@ export const ACTION_LABELS = {
   'link-request.approved': 'Подключение лицевого счёта одобрено',
   'link-request.rejected': 'Отказ в подключении лицевого счёта',
   'meter.replaced': 'Замена счётчика',
+  'resident.esia-signed-up': 'Регистрация через Госуслуги',
+  'resident.esia-signed-in': 'Вход через Госуслуги',
+  'resident.esia-linked': 'Госуслуги привязаны к учётной записи',
+  'resident.esia-unlinked': 'Госуслуги отвязаны от учётной записи',
 } as const satisfies Record<string, string>;
 
 /** Every action the audit log knows; writing any other is a type error. */

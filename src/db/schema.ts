@@ -5,6 +5,7 @@ import type { AuthTables } from '../features/auth/tables.js';
 import type { BillsTables } from '../features/bills/tables.js';
 import type { CoOwnersTables } from '../features/co-owners/tables.js';
 import type { DwellingTables } from '../features/dwelling/tables.js';
+import type { EsiaTables } from '../features/esia/tables.js';
 import type { IdentityTables } from '../features/identity/tables.js';
 import type { LinkingTables } from '../features/linking/tables.js';
 import type { ReadingsTables } from '../features/readings/tables.js';
@@ -61,7 +62,8 @@ export type ResidentTable = {
   id: Generated<number>;
   email: string;
   phone: string;
-  password_hash: string;
+  /** Null for a resident who signed up through Госуслуги and has not set a password. */
+  password_hash: string | null;
   email_confirmed_at: NullableTimestamp;
   identity_status: ColumnType<IdentityStatus, IdentityStatus | undefined, IdentityStatus>;
   created_at: Generated<Date>;
@@ -141,7 +143,8 @@ export type Database = FoundationTables &
   DwellingTables &
   ReadingsTables &
   CoOwnersTables &
-  BillsTables;
+  BillsTables &
+  EsiaTables;
 
 export type OutboxRow = Selectable<OutboxTable>;
 export type NewSentMessage = Insertable<SentMessageTable>;

@@ -11,6 +11,7 @@ import { CODE_ERRORS, CODE_REFUSALS } from '../../security/messages.js';
 import { emailError, phoneError, maskEmail, maskPhone, normaliseEmail, normalisePhone } from '../../security/contacts.js';
 import { hashPassword, newPasswordErrors } from '../../security/passwords.js';
 import { safeNext } from '../../security/redirects.js';
+import { startResidentSession } from './sign-in.js';
 
 declare module 'fastify' {
   interface Session {
@@ -207,14 +208,9 @@ const auth: FastifyPluginAsync = async (app) => {
   });
 
   async function completeSignIn(request: FastifyRequest, reply: FastifyReply, residentId: number, next: string, trust: boolean) {
-    const userAgent = request.headers['user-agent']?.slice(0, 300) ?? null;
-    // A new session id, so that an id planted before sign-in is worth nothing after it.
-    await request.session.regenerate();
-    request.session.residentId = residentId;
-    if (userAgent) request.session.userAgent = userAgent;
-    request.session.ip = request.ip;
+    await startResidentSession(request, residentId, 'password');
     if (trust) {
-      const token = await trustDevice(db, { residentId, userAgent, now: clock.now() });
+      const token = await trustDevice(db, { residentId, userAgent: request.session.userAgent ?? null, now: clock.now() });
       reply.setCookie(TRUSTED_COOKIE, token, {
         httpOnly: true, sameSite: 'lax', secure: config.isProduction, path: '/', maxAge: TRUSTED_DEVICE_TTL_MS / 1000,
       });

@@ -108,8 +108,8 @@ export async function checkPassword(
 }
 
 /** Changes whenever the password is set (the hash has a fresh salt), without revealing the hash. */
-function stampOf(passwordHash: string): string {
-  return sha256Hex(passwordHash).slice(0, 32);
+function stampOf(passwordHash: string | null): string {
+  return sha256Hex(passwordHash ?? '').slice(0, 32);
 }
 
 /** The stamp of the resident's current password, to see that it has not changed since the password step. */

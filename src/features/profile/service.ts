@@ -97,7 +97,8 @@ export async function confirmPhoneChange(
 
 export async function checkCurrentPassword(db: Db, residentId: number, password: string): Promise<boolean> {
   const row = await db.selectFrom('residents').select('password_hash').where('id', '=', residentId).executeTakeFirstOrThrow();
-  return verifyPassword(row.password_hash, password);
+  // A resident who signed up through Госуслуги may have no password yet.
+  return row.password_hash !== null && verifyPassword(row.password_hash, password);
 }
 
 /**
