@@ -36,6 +36,7 @@ import backofficeHome from './backoffice/home/routes.js';
 import staffManagement from './backoffice/staff/routes.js';
 import auditLog from './backoffice/audit/routes.js';
 import sandboxEsia from './features/esia/sandbox/routes.js';
+import esia from './features/esia/routes.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -115,6 +116,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await resident.register(session, { config, db, area: residentSessions });
     await resident.register(residentLoader, { db });
     await resident.register(home);
+    await resident.register(esia);
     await resident.register(auth);
     await resident.register(terms);
     await resident.register(profile);

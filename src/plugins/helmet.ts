@@ -12,7 +12,8 @@ export default fp<{ config: Config }>(
           scriptSrc: ["'self'"],
           styleSrc: ["'self'"],
           imgSrc: ["'self'", 'data:'],
-          formAction: ["'self'"],
+          // The Госуслуги button posts here and is redirected to ЕСИА, which form-action covers too.
+          formAction: ["'self'", ...(config.esia ? [new URL(config.esia.issuer).origin] : [])],
           frameAncestors: ["'none'"],
           objectSrc: ["'none'"],
           baseUri: ["'self'"],

@@ -30,13 +30,20 @@ function sessionHandle(sid: string): string {
   return sha256Hex(sid).slice(0, 32);
 }
 
-export type ActiveSession = { handle: string; device: string; ip: string | null; startedAt: Date; lastSeenAt: Date; current: boolean };
+export type ActiveSession = {
+  handle: string; device: string; ip: string | null; startedAt: Date; lastSeenAt: Date; current: boolean; method: 'password' | 'esia';
+};
+
+/** How the session was signed in, as the session data records it. */
+function signInMethodOf(data: unknown): 'password' | 'esia' {
+  return typeof data === 'object' && data !== null && 'signInMethod' in data && data.signInMethod === 'esia' ? 'esia' : 'password';
+}
 
 /** The resident's sessions that have not expired, the current one first, then by last activity. */
 export async function activeSessions(db: Db, input: { residentId: number; currentSid: string; now: Date }): Promise<ActiveSession[]> {
   const rows = await db
     .selectFrom('sessions')
-    .select(['sid', 'user_agent', 'ip', 'created_at', 'updated_at'])
+    .select(['sid', 'user_agent', 'ip', 'created_at', 'updated_at', 'data'])
     .where('area', '=', 'resident')
     .where('resident_id', '=', input.residentId)
     .where('expires_at', '>', input.now)
@@ -50,6 +57,7 @@ export async function activeSessions(db: Db, input: { residentId: number; curren
       startedAt: row.created_at,
       lastSeenAt: row.updated_at,
       current: row.sid === input.currentSid,
+      method: signInMethodOf(row.data),
     }))
     .sort((a, b) => Number(b.current) - Number(a.current));
 }
