@@ -20,6 +20,11 @@ export const ACTION_LABELS = {
   'link-request.approved': 'Подключение лицевого счёта одобрено',
   'link-request.rejected': 'Отказ в подключении лицевого счёта',
   'meter.replaced': 'Замена счётчика',
+  'notice.published': 'Объявление опубликовано',
+  'notice.updated': 'Объявление изменено',
+  'notice.extended': 'Объявление продлено',
+  'notice.closed': 'Объявление закрыто',
+  'notice.withdrawn': 'Объявление отозвано',
 } as const satisfies Record<string, string>;
 
 /** Every action the audit log knows; writing any other is a type error. */
