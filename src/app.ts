@@ -35,6 +35,8 @@ import totpSettings from './backoffice/auth/totp-routes.js';
 import backofficeHome from './backoffice/home/routes.js';
 import staffManagement from './backoffice/staff/routes.js';
 import auditLog from './backoffice/audit/routes.js';
+import noticeRoutes from './backoffice/notices/routes.js';
+import { publicOutageRoutes, residentNoticeRoutes } from './features/notices/routes.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -117,6 +119,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await resident.register(terms);
     await resident.register(profile);
     await resident.register(coOwnerInvitation);
+    await resident.register(publicOutageRoutes);
     await resident.register(async (signedIn) => {
       signedIn.addHook('preHandler', requireResident);
       await signedIn.register(identity);
@@ -124,6 +127,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await signedIn.register(dwelling);
       await signedIn.register(readings);
       await signedIn.register(coOwners);
+      await signedIn.register(residentNoticeRoutes);
     });
   });
   await app.register(
@@ -153,6 +157,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await backoffice.register(async (registryStaff) => {
         registryStaff.addHook('preHandler', requireStaff('moderator', 'admin'));
         await registryStaff.register(accounts);
+      });
+      await backoffice.register(async (dispatchers) => {
+        dispatchers.addHook('preHandler', requireStaff('dispatcher'));
+        await dispatchers.register(noticeRoutes, { prefix: '/notices' });
       });
     },
     { prefix: '/admin' },

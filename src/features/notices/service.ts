@@ -88,6 +88,7 @@ export type Notice = {
   withdrawalReason: string | null;
   longOutageConfirmed: boolean;
   version: number;
+  updatedAt: Date;
   phase: Phase;
   when: string;
   buildings: Building[];
@@ -117,6 +118,7 @@ function toNotice(row: NoticeRow, buildings: Building[], now: Date): Notice {
     withdrawalReason: row.withdrawal_reason,
     longOutageConfirmed: row.long_outage_confirmed,
     version: row.version,
+    updatedAt: row.updated_at,
     phase: row.status === 'withdrawn' ? 'past' : phaseOf(row.starts_at, end, now),
     when: describeWhen(row.starts_at, end, now),
     buildings,
