@@ -236,3 +236,24 @@ t.test('a notice from Moscow midnight to midnight reads as today until 24:00', a
   t.match(home, 'Аварийное отключение: газ</strong> — с 09:30 сегодня до устранения аварии');
   t.notMatch(home, 'отопление', 'a notice that ended at this midnight is past');
 });
+
+t.test('demo data: a notice on now for the demo resident, and a long emergency that lowers the bill', async (t) => {
+  const { app, db, config } = await testApp(t.teardown, { seed: true, redis: false, clock: fixedClock('2026-06-03T10:00:00Z') });
+  const demo = await db.selectFrom('residents').select('id').where('email', '=', 'resident@demo.local').executeTakeFirstOrThrow();
+  const pages = await residentAgent(app, db, config, demo.id);
+  t.match((await pages.get('/')).body, 'Ремонт: холодная вода</strong> — с 2 по 5 июня');
+  const list = (await pages.get('/notices')).body;
+  t.match(list, /Предстоят[\s\S]*Плановое отключение: электроэнергия — 10 июня с 10:00 до 12:00/);
+  t.match(list, /<details>[\s\S]*Аварийное отключение: горячая вода[\s\S]*Завершено/);
+  // 24 hours without hot water from 22 May 06:00: 20 hours past the single 4.
+  const excess = await excessOutageHoursFor(db, '2026-05-01');
+  const accounts = await db
+    .selectFrom('payer_accounts as pa')
+    .innerJoin('premises as p', 'p.id', 'pa.premises_id')
+    .innerJoin('buildings as b', 'b.id', 'p.building_id')
+    .select('pa.id')
+    .where('b.unom', '=', 1002)
+    .orderBy('pa.id')
+    .execute();
+  t.same(excess.map((e) => [e.payerAccountId, e.service, e.excessHours]), accounts.map((a) => [a.id, 'hot_water', 20]));
+});
