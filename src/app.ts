@@ -37,6 +37,8 @@ import staffManagement from './backoffice/staff/routes.js';
 import auditLog from './backoffice/audit/routes.js';
 import sandboxEsia from './features/esia/sandbox/routes.js';
 import esia from './features/esia/routes.js';
+import noticeRoutes from './backoffice/notices/routes.js';
+import { publicOutageRoutes, residentNoticeRoutes } from './features/notices/routes.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -121,6 +123,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await resident.register(terms);
     await resident.register(profile);
     await resident.register(coOwnerInvitation);
+    await resident.register(publicOutageRoutes);
     await resident.register(async (signedIn) => {
       signedIn.addHook('preHandler', requireResident);
       await signedIn.register(identity);
@@ -128,6 +131,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await signedIn.register(dwelling);
       await signedIn.register(readings);
       await signedIn.register(coOwners);
+      await signedIn.register(residentNoticeRoutes);
     });
   });
   await app.register(
@@ -157,6 +161,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await backoffice.register(async (registryStaff) => {
         registryStaff.addHook('preHandler', requireStaff('moderator', 'admin'));
         await registryStaff.register(accounts);
+      });
+      await backoffice.register(async (dispatchers) => {
+        dispatchers.addHook('preHandler', requireStaff('dispatcher'));
+        await dispatchers.register(noticeRoutes, { prefix: '/notices' });
       });
     },
     { prefix: '/admin' },

@@ -24,6 +24,11 @@ export const ACTION_LABELS = {
   'resident.esia-signed-in': 'Вход через Госуслуги',
   'resident.esia-linked': 'Госуслуги привязаны к учётной записи',
   'resident.esia-unlinked': 'Госуслуги отвязаны от учётной записи',
+  'notice.published': 'Объявление опубликовано',
+  'notice.updated': 'Объявление изменено',
+  'notice.extended': 'Объявление продлено',
+  'notice.closed': 'Объявление закрыто',
+  'notice.withdrawn': 'Объявление отозвано',
 } as const satisfies Record<string, string>;
 
 /** Every action the audit log knows; writing any other is a type error. */

@@ -9,6 +9,7 @@ import type { EsiaTables } from '../features/esia/tables.js';
 import type { IdentityTables } from '../features/identity/tables.js';
 import type { LinkingTables } from '../features/linking/tables.js';
 import type { ReadingsTables } from '../features/readings/tables.js';
+import type { NoticesTables } from '../features/notices/tables.js';
 import type { CalendarDate, DefaultedTimestamp as Timestamp, Json, NullableTimestamp } from './columns.js';
 
 // Row types per table, combined into one Database type. Services turn rows into
@@ -144,7 +145,8 @@ export type Database = FoundationTables &
   ReadingsTables &
   CoOwnersTables &
   BillsTables &
-  EsiaTables;
+  EsiaTables &
+  NoticesTables;
 
 export type OutboxRow = Selectable<OutboxTable>;
 export type NewSentMessage = Insertable<SentMessageTable>;

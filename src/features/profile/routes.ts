@@ -14,6 +14,7 @@ import { emailError, phoneError, maskPhone, normaliseEmail, normalisePhone } fro
 import { hashPassword, newPasswordErrors } from '../../security/passwords.js';
 import { isUniqueViolation } from '../../db/index.js';
 import { setPassword } from '../auth/service.js';
+import { noticeEmailsOn } from '../notices/service.js';
 
 type Errors = Record<string, string>;
 
@@ -23,6 +24,8 @@ const DONE: Record<string, string> = {
   email: 'Адрес электронной почты изменён.',
   password: 'Пароль изменён. Все остальные сеансы завершены.',
   session: 'Сеанс завершён.',
+  'notice-emails-on': 'Письма об отключениях включены.',
+  'notice-emails-off': 'Письма об отключениях больше не будут приходить.',
 };
 
 /** The resident's own account: contacts, password and the sessions signed in with it. */
@@ -53,12 +56,13 @@ const profile: FastifyPluginAsync = async (app) => {
 
     own.get<{ Querystring: { done?: string } }>('/profile', async (request, reply) => {
       const residentId = signedInResident(request).id;
-      const [details, sessions] = await Promise.all([
+      const [details, sessions, noticeEmails] = await Promise.all([
         profileOf(db, residentId),
         activeSessions(db, { residentId, currentSid: request.session.sessionId, now: clock.now() }),
+        noticeEmailsOn(db, residentId),
       ]);
       const notice = request.query.done ? DONE[request.query.done] : undefined;
-      return reply.viewAsync('profile/index', { title: 'Профиль', section: '/profile', details, sessions, notice });
+      return reply.viewAsync('profile/index', { title: 'Профиль', section: '/profile', details, sessions, notice, noticeEmails });
     });
 
     // Phone: a code by SMS to the new number
