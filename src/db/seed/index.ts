@@ -26,7 +26,7 @@ export async function seedDemoData(db: Db, today: string, dataDir: string): Prom
   if (existing) return false;
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   await db.transaction().execute(async (trx) => {
-    await seedRegistry(trx, today);
+    await seedRegistry(trx);
     await seedPeople(trx, passwordHash);
     await seedLinks(trx);
     await seedReadings(trx, today);

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { latestBills } from '../bills/service.js';
+import { latestBills } from '../billing/service.js';
 import { accessibleAccounts } from '../accounts/access.js';
 
 /** The front page: what the service is for visitors, the resident's accounts at a glance once signed in. */
