@@ -246,12 +246,12 @@ export async function down(db: Kysely<any>): Promise<void> {
   for (const table of ['bill_runs', 'pending_recalculations', 'payments', 'penalty_rate_caps', 'key_rates', 'due_days', 'norm_multipliers', 'service_norms']) {
     await db.schema.dropTable(table).execute();
   }
+  await sql`delete from tariffs`.execute(db);
   await sql`drop index tariffs_lookup_key`.execute(db);
   await sql`alter table tariffs drop constraint tariffs_service_fk, drop constraint tariffs_valid_range, drop constraint tariffs_zone_in_plan`.execute(db);
   await db.schema.alterTable('tariffs').dropColumn('plan').dropColumn('zone').dropColumn('valid_to').dropColumn('created_by').execute();
   await sql`alter table tariffs add column unit text not null default ''`.execute(db);
   await sql`alter table tariffs add constraint tariffs_service_from_key unique (service, valid_from)`.execute(db);
-  await sql`delete from tariffs`.execute(db);
   await db.schema.dropTable('services').execute();
   await db.schema.dropTable('payees').execute();
 }
