@@ -35,6 +35,7 @@ import totpSettings from './backoffice/auth/totp-routes.js';
 import backofficeHome from './backoffice/home/routes.js';
 import staffManagement from './backoffice/staff/routes.js';
 import auditLog from './backoffice/audit/routes.js';
+import tariffs from './backoffice/tariffs/routes.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -143,6 +144,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
           admins.addHook('preHandler', requireStaff('admin'));
           await admins.register(staffManagement, { prefix: '/staff' });
           await admins.register(auditLog, { prefix: '/audit' });
+          await admins.register(tariffs, { prefix: '/tariffs' });
         });
       });
       await backoffice.register(async (moderators) => {

@@ -20,6 +20,8 @@ export const ACTION_LABELS = {
   'link-request.approved': 'Подключение лицевого счёта одобрено',
   'link-request.rejected': 'Отказ в подключении лицевого счёта',
   'meter.replaced': 'Замена счётчика',
+  'tariff.added': 'Добавлен тариф',
+  'bill-run.started': 'Запущено формирование счетов',
 } as const satisfies Record<string, string>;
 
 /** Every action the audit log knows; writing any other is a type error. */

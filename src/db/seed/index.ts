@@ -5,6 +5,7 @@ import { seedRegistry } from '../../features/accounts/seed.js';
 import { seedLinks } from '../../features/linking/seed.js';
 import { seedReadings } from '../../features/readings/seed.js';
 import { seedIdentity } from '../../features/identity/seed.js';
+import { seedBilling } from '../../features/billing/seed.js';
 
 export const DEMO_PASSWORD = 'demo-password';
 
@@ -31,6 +32,7 @@ export async function seedDemoData(db: Db, today: string, dataDir: string): Prom
     await seedLinks(trx);
     await seedReadings(trx, today);
     await seedIdentity(trx, { passwordHash, dataDir, today });
+    await seedBilling(trx, today);
   });
   return true;
 }
