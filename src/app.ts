@@ -36,6 +36,7 @@ import backofficeHome from './backoffice/home/routes.js';
 import staffManagement from './backoffice/staff/routes.js';
 import auditLog from './backoffice/audit/routes.js';
 import tariffs from './backoffice/tariffs/routes.js';
+import billRuns from './backoffice/bill-runs/routes.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -145,6 +146,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
           await admins.register(staffManagement, { prefix: '/staff' });
           await admins.register(auditLog, { prefix: '/audit' });
           await admins.register(tariffs, { prefix: '/tariffs' });
+          await admins.register(billRuns, { prefix: '/bill-runs' });
         });
       });
       await backoffice.register(async (moderators) => {

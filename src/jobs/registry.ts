@@ -2,6 +2,7 @@ import { eraseOldMessagesJob, sendMessageJob } from '../messaging/service.js';
 import type { JobDefinition } from './types.js';
 import { authCleanupJob } from '../features/auth/jobs.js';
 import { identityRetentionJob } from '../features/identity/jobs.js';
+import { billRunJob, monthlyBillingJob } from '../features/billing/jobs.js';
 
 /** Every job the workers know. A feature adds its jobs.ts exports here. */
-export const jobDefinitions: JobDefinition[] = [sendMessageJob, eraseOldMessagesJob, authCleanupJob, identityRetentionJob];
+export const jobDefinitions: JobDefinition[] = [sendMessageJob, eraseOldMessagesJob, authCleanupJob, identityRetentionJob, billRunJob, monthlyBillingJob];
