@@ -1,6 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../db/schema.js';
-import { isUniqueViolation } from '../../db/index.js';
 import { recordAudit } from '../../audit/writer.js';
 import type { Zone } from './tables.js';
 import type { Dated } from './rules.js';
@@ -56,18 +55,15 @@ export type NewTariff = { service: string; plan: number; zone: Zone; priceKopeck
 
 /** Adds a dated tariff row; refused when the same service, plan and zone already has a row from that date. */
 export async function addTariff(trx: Transaction<Database>, tariff: NewTariff, by: { staffId: number; ip: string }): Promise<{ ok: true; id: number } | { ok: false }> {
-  try {
-    const row = await trx
-      .insertInto('tariffs')
-      .values({ service: tariff.service, plan: tariff.plan, zone: tariff.zone, price_kopecks: tariff.priceKopecks, valid_from: tariff.validFrom, valid_to: tariff.validTo, created_by: by.staffId })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await recordAudit(trx, { staffId: by.staffId, action: 'tariff.added', subjectType: 'tariff', subjectId: row.id, details: { ...tariff }, ip: by.ip });
-    return { ok: true, id: row.id };
-  } catch (error) {
-    if (isUniqueViolation(error, 'tariffs_lookup_key')) return { ok: false };
-    throw error;
-  }
+  const row = await trx
+    .insertInto('tariffs')
+    .values({ service: tariff.service, plan: tariff.plan, zone: tariff.zone, price_kopecks: tariff.priceKopecks, valid_from: tariff.validFrom, valid_to: tariff.validTo, created_by: by.staffId })
+    .onConflict((oc) => oc.columns(['service', 'plan', 'zone', 'valid_from']).doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  if (!row) return { ok: false };
+  await recordAudit(trx, { staffId: by.staffId, action: 'tariff.added', subjectType: 'tariff', subjectId: row.id, details: { ...tariff }, ip: by.ip });
+  return { ok: true, id: row.id };
 }
 
 export type PayeeInfo = { id: number; name: string; inn: string; kpp: string; bankName: string; bic: string; account: string; corrAccount: string };
