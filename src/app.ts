@@ -39,6 +39,8 @@ import sandboxEsia from './features/esia/sandbox/routes.js';
 import esia from './features/esia/routes.js';
 import noticeRoutes from './backoffice/notices/routes.js';
 import { publicOutageRoutes, residentNoticeRoutes } from './features/notices/routes.js';
+import tariffs from './backoffice/tariffs/routes.js';
+import billRuns from './backoffice/bill-runs/routes.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -151,6 +153,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
           admins.addHook('preHandler', requireStaff('admin'));
           await admins.register(staffManagement, { prefix: '/staff' });
           await admins.register(auditLog, { prefix: '/audit' });
+          await admins.register(tariffs, { prefix: '/tariffs' });
+          await admins.register(billRuns, { prefix: '/bill-runs' });
         });
       });
       await backoffice.register(async (moderators) => {

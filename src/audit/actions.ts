@@ -29,6 +29,8 @@ export const ACTION_LABELS = {
   'notice.extended': 'Объявление продлено',
   'notice.closed': 'Объявление закрыто',
   'notice.withdrawn': 'Объявление отозвано',
+  'tariff.added': 'Добавлен тариф',
+  'bill-run.started': 'Запущено формирование счетов',
 } as const satisfies Record<string, string>;
 
 /** Every action the audit log knows; writing any other is a type error. */

@@ -2,7 +2,7 @@ import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 import type { BackofficeTables } from '../backoffice/auth/tables.js';
 import type { AccountsTables } from '../features/accounts/tables.js';
 import type { AuthTables } from '../features/auth/tables.js';
-import type { BillsTables } from '../features/bills/tables.js';
+import type { BillingTables } from '../features/billing/tables.js';
 import type { CoOwnersTables } from '../features/co-owners/tables.js';
 import type { DwellingTables } from '../features/dwelling/tables.js';
 import type { EsiaTables } from '../features/esia/tables.js';
@@ -144,7 +144,7 @@ export type Database = FoundationTables &
   DwellingTables &
   ReadingsTables &
   CoOwnersTables &
-  BillsTables &
+  BillingTables &
   EsiaTables &
   NoticesTables;
 

@@ -3,6 +3,16 @@ import type { JobDefinition } from './types.js';
 import { authCleanupJob } from '../features/auth/jobs.js';
 import { identityRetentionJob } from '../features/identity/jobs.js';
 import { noticeEmailBatchJob, noticeFanoutJob } from '../features/notices/jobs.js';
+import { billRunJob, monthlyBillingJob } from '../features/billing/jobs.js';
 
 /** Every job the workers know. A feature adds its jobs.ts exports here. */
-export const jobDefinitions: JobDefinition[] = [sendMessageJob, eraseOldMessagesJob, authCleanupJob, identityRetentionJob, noticeFanoutJob, noticeEmailBatchJob];
+export const jobDefinitions: JobDefinition[] = [
+  sendMessageJob,
+  eraseOldMessagesJob,
+  authCleanupJob,
+  identityRetentionJob,
+  noticeFanoutJob,
+  noticeEmailBatchJob,
+  billRunJob,
+  monthlyBillingJob,
+];

@@ -6,6 +6,7 @@ import { seedLinks } from '../../features/linking/seed.js';
 import { seedReadings } from '../../features/readings/seed.js';
 import { seedIdentity } from '../../features/identity/seed.js';
 import { seedNotices } from '../../features/notices/seed.js';
+import { seedBilling } from '../../features/billing/seed.js';
 
 export const DEMO_PASSWORD = 'demo-password';
 
@@ -27,12 +28,13 @@ export async function seedDemoData(db: Db, today: string, dataDir: string): Prom
   if (existing) return false;
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   await db.transaction().execute(async (trx) => {
-    await seedRegistry(trx, today);
+    await seedRegistry(trx);
     await seedPeople(trx, passwordHash);
     await seedLinks(trx);
     await seedReadings(trx, today);
     await seedIdentity(trx, { passwordHash, dataDir, today });
     await seedNotices(trx, today);
+    await seedBilling(trx, today);
   });
   return true;
 }

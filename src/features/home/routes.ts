@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { latestBills } from '../bills/service.js';
+import { latestBills } from '../billing/service.js';
 import { accessibleAccounts } from '../accounts/access.js';
 import { activeNoticesFor } from '../notices/service.js';
 

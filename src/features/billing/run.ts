@@ -1,0 +1,342 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Database } from '../../db/schema.js';
+import { addDays, addMonths } from '../../lib/calendar.js';
+import { period as periodLabel } from '../../lib/format.js';
+import { debtSlices, penaltyFor } from './penalty.js';
+import { billingReference, type BillingReference } from './reference.js';
+import { dueDateFor } from './rules.js';
+
+// The monthly bill run. Every statement works on a block of accounts at once
+// (INSERT … SELECT over temporary tables), so a block costs a fixed number of
+// round trips whatever its size; only penalties are computed in TypeScript, from
+// one query's worth of history per block. Running a period again bills only the
+// accounts without a bill for it (the unique (account, period) key), so a rerun
+// changes nothing and an interrupted run resumes.
+
+type Trx = Transaction<Database>;
+
+export type BlockInput = { period: string; fromId: number; toId: number; now: Date; reference: BillingReference };
+
+/** The last day of a period: penalties on the bill are counted up to it. */
+export function periodEnd(period: string): string {
+  return addDays(addMonths(period, 1), -1);
+}
+
+async function temp(trx: Trx, name: string, query: ReturnType<typeof sql>): Promise<void> {
+  await sql`drop table if exists ${sql.table(name)}`.execute(trx);
+  await sql`create temp table ${sql.table(name)} on commit drop as ${query}`.execute(trx);
+}
+
+/** Bills the accounts with ids in [fromId, toId] that have no bill for the period yet; returns how many bills it made. */
+export async function billBlock(trx: Trx, input: BlockInput): Promise<number> {
+  const { period, fromId, toId } = input;
+  const P = sql`${period}::date`;
+  const end = periodEnd(period);
+  const monthIndex = (d: ReturnType<typeof sql>) => sql`(extract(year from ${d})::int * 12 + extract(month from ${d})::int)`;
+
+  // Area and residents as in force for the period.
+  await temp(trx, 'run_accounts', sql`
+    select pa.id as account_id, pa.provider_id,
+           coalesce(dc.area, p.area) as area, coalesce(dc.residents_count, p.residents_count) as residents
+    from payer_accounts pa
+    join premises p on p.id = pa.premises_id
+    left join lateral (
+      select d.area, d.residents_count from dwelling_changes d
+      where d.payer_account_id = pa.id and d.effective_from <= ${P}
+      order by d.effective_from desc, d.id desc limit 1) dc on true
+    where pa.id between ${fromId} and ${toId}
+      and not exists (select 1 from bills b where b.payer_account_id = pa.id and b.period = ${P})`);
+  await sql`create index on run_accounts (account_id)`.execute(trx);
+
+  // Consumption per meter, zone and reading: the difference from the previous
+  // reading (or the value the meter was installed with), over how many months.
+  await temp(trx, 'meter_usage', sql`
+    select m.payer_account_id as account_id, m.resource, m.id as meter_id, m.zones, z.zone, r.period,
+           z.value - coalesce(lag(z.value) over w, z.initial) as used,
+           ${monthIndex(sql`r.period`)} - ${monthIndex(sql`coalesce(lag(r.period) over w, m.installed_on)`)} as months,
+           lag(r.period) over w as prev_period
+    from meters m
+    join run_accounts a on a.account_id = m.payer_account_id
+    join meter_readings r on r.meter_id = m.id and r.period <= ${P}
+    cross join lateral (values ('T1', r.value_t1, m.initial_t1, 1), ('T2', r.value_t2, m.initial_t2, 2), ('T3', r.value_t3, m.initial_t3, 3))
+      as z(zone, value, initial, n)
+    where z.n <= m.zones
+    window w as (partition by m.id, z.zone order by r.period)`);
+
+  // Where each metered service's quantity comes from this period.
+  await temp(trx, 'metered_source', sql`
+    with meter_state as (
+      select m.payer_account_id as account_id, m.resource, max(m.next_verification_date) as verified_until
+      from meters m join run_accounts a on a.account_id = m.payer_account_id
+      where m.installed_on <= ${end}::date and (m.active or m.replaced_on >= ${P})
+      group by 1, 2),
+    last_read as (select account_id, resource, max(period) as last_period from meter_usage group by 1, 2),
+    history as (
+      select u.account_id, u.resource, sum(u.months) as months
+      from meter_usage u join last_read l using (account_id, resource)
+      where u.period > l.last_period - interval '6 months' and u.zone = 'T1'
+      group by 1, 2)
+    select a.account_id, s.code as service, s.resource, a.residents,
+      case
+        when exists (select 1 from meter_usage u where u.account_id = a.account_id and u.resource = s.resource and u.period = ${P}) then 'reading'
+        when ms.account_id is not null and l.last_period >= ${P} - interval '3 months' and h.months >= 3 then 'average'
+        when ms.account_id is not null and ms.verified_until >= ${P} - interval '3 months' then 'norm'
+        when exists (select 1 from norm_multipliers nm where nm.service = s.code and nm.valid_from <= ${end}::date) then 'norm_raised'
+        else 'norm'
+      end as source
+    from run_accounts a
+    cross join services s
+    left join meter_state ms on ms.account_id = a.account_id and ms.resource = s.resource
+    left join last_read l on l.account_id = a.account_id and l.resource = s.resource
+    left join history h on h.account_id = a.account_id and h.resource = s.resource
+    where s.basis = 'metered'`);
+
+  // Quantities: readings (less what estimates already billed since the previous
+  // reading), the six-month average, or the norm × residents (× the multiplier).
+  await temp(trx, 'volumes', sql`
+    select ms.account_id, ms.service, case when max(u.zones) > 1 then u.zone end as zone, max(u.zones) as plan,
+           greatest(0, sum(u.used) - coalesce(max(est.quantity), 0))::numeric(14,3) as quantity,
+           greatest(0, sum(u.used) - coalesce(max(est.quantity), 0))::numeric(14,3) as base, 'reading' as source
+    from metered_source ms
+    join meter_usage u on u.account_id = ms.account_id and u.resource = ms.resource and u.period = ${P}
+    left join lateral (
+      select sum(bl.quantity) as quantity from bills b join bill_lines bl on bl.bill_id = b.id
+      where b.payer_account_id = ms.account_id and b.period > u.prev_period and b.period < ${P}
+        and bl.service = ms.service and bl.source in ('average', 'norm') and coalesce(bl.zone, 'T1') = u.zone) est on true
+    where ms.source = 'reading'
+    group by ms.account_id, ms.service, u.zone
+    union all
+    select ms.account_id, ms.service, case when max(u.zones) > 1 then u.zone end, max(u.zones),
+           round(sum(u.used) / nullif(sum(u.months), 0), 3), round(sum(u.used) / nullif(sum(u.months), 0), 3), 'average'
+    from metered_source ms
+    join (select account_id, resource, max(period) as last_period from meter_usage group by 1, 2) l
+      on l.account_id = ms.account_id and l.resource = ms.resource
+    join meter_usage u on u.account_id = ms.account_id and u.resource = ms.resource and u.period > l.last_period - interval '6 months'
+    where ms.source = 'average'
+    group by ms.account_id, ms.service, u.zone
+    union all
+    select ms.account_id, ms.service, null, 1,
+           round(n.quantity * ms.residents * (case when ms.source = 'norm_raised' then coalesce(k.multiplier, 1) else 1 end), 3),
+           round(n.quantity * ms.residents, 3), ms.source
+    from metered_source ms
+    join lateral (select quantity from service_norms sn where sn.service = ms.service and sn.valid_from <= ${P} order by sn.valid_from desc limit 1) n on true
+    left join lateral (select multiplier from norm_multipliers nm where nm.service = ms.service and nm.valid_from <= ${end}::date order by nm.valid_from desc limit 1) k on true
+    where ms.source in ('norm', 'norm_raised')`);
+
+  // Drainage is cold + hot water; raised when either was billed by the raised norm.
+  await sql`
+    insert into volumes (account_id, service, zone, plan, quantity, base, source)
+    select v.account_id, 'drainage', null, 1,
+           round(sum(v.base) * (case when bool_or(v.source = 'norm_raised') then coalesce(max(k.multiplier), 1) else 1 end), 3),
+           sum(v.base),
+           case when bool_or(v.source = 'norm_raised') then 'norm_raised' when bool_or(v.source = 'norm') then 'norm'
+                when bool_or(v.source = 'average') then 'average' else 'reading' end
+    from volumes v
+    left join lateral (select multiplier from norm_multipliers nm where nm.service = 'drainage' and nm.valid_from <= ${end}::date order by nm.valid_from desc limit 1) k on true
+    where v.service in ('cold_water', 'hot_water')
+    group by v.account_id`.execute(trx);
+
+  // Area services: per m², and heating as area × the norm in Гкал per m².
+  await sql`
+    insert into volumes (account_id, service, zone, plan, quantity, base, source)
+    select a.account_id, s.code, null, 1,
+           case when s.basis = 'area' then a.area else round(a.area * n.quantity, 3) end,
+           a.area, case when s.basis = 'area' then 'area' else 'norm' end
+    from run_accounts a
+    cross join services s
+    left join lateral (select quantity from service_norms sn where sn.service = s.code and sn.valid_from <= ${P} order by sn.valid_from desc limit 1) n on true
+    where s.basis = 'area' or (s.basis = 'area_norm' and n.quantity is not null)`.execute(trx);
+
+  // Lines: the tariff in force for the period, plan and zone; the payee of the service
+  // (or the account's managing organisation).
+  await temp(trx, 'run_lines', sql`
+    select v.account_id, v.service, s.unit, v.zone, v.quantity, t.price_kopecks as tariff,
+           round(v.quantity * t.price_kopecks)::bigint as charged, 0::bigint as recalc, null::text as reason, v.source,
+           s.sort_order * 10 + coalesce(substr(v.zone, 2, 1)::int, 0) as sort_order, coalesce(s.payee_id, py.id) as payee_id
+    from volumes v
+    join services s on s.code = v.service
+    join run_accounts a on a.account_id = v.account_id
+    left join payees py on py.provider_id = a.provider_id
+    left join lateral (
+      select price_kopecks from tariffs t
+      where t.service = v.service and t.plan = v.plan and t.zone = coalesce(v.zone, 'T1')
+        and t.valid_from <= ${P} and (t.valid_to is null or t.valid_to >= ${P})
+      order by t.valid_from desc limit 1) t on true`);
+  const missing = await sql<{ service: string; what: string }>`
+    select l.service, case when l.tariff is null then 'tariff' else 'payee' end as what
+    from run_lines l where l.tariff is null or l.payee_id is null limit 1`.execute(trx);
+  if (missing.rows[0]) {
+    const { service, what } = missing.rows[0];
+    throw new Error(what === 'tariff' ? `Нет тарифа на услугу «${service}» за ${periodLabel(period)}` : `Не указан получатель платежа за услугу «${service}»`);
+  }
+
+  // Pending recalculations for the period or earlier: an amount, or a share of the
+  // service's charge for that period (this bill's own charge for this period).
+  await temp(trx, 'run_recalcs', sql`
+    select r.id, r.payer_account_id as account_id, r.service, r.reason,
+           coalesce(r.amount_kopecks, -least(c.charged, round(c.charged * r.excess_hours * r.percent_per_hour / 100)), 0)::bigint as amount
+    from pending_recalculations r
+    join run_accounts a on a.account_id = r.payer_account_id
+    left join lateral (
+      select case when r.period = ${P}
+        then (select sum(l.charged) from run_lines l where l.account_id = r.payer_account_id and l.service = r.service)
+        else (select sum(bl.charged_kopecks) from bills b join bill_lines bl on bl.bill_id = b.id
+              where b.payer_account_id = r.payer_account_id and b.period = r.period and bl.service = r.service)
+      end as charged) c on true
+    where r.applied_bill_id is null and r.period <= ${P}`);
+  await sql`
+    with per_service as (
+      select account_id, service, sum(amount) as amount, string_agg(reason, '; ' order by id) as reasons
+      from run_recalcs group by 1, 2),
+    updated as (
+      update run_lines l set recalc = p.amount, reason = p.reasons
+      from per_service p
+      where l.account_id = p.account_id and l.service = p.service and coalesce(l.zone, 'T1') = 'T1'
+      returning l.account_id, l.service)
+    insert into run_lines (account_id, service, unit, zone, quantity, tariff, charged, recalc, reason, source, sort_order, payee_id)
+    select p.account_id, p.service, s.unit, null, 0, 0, 0, p.amount, p.reasons, 'recalculation', s.sort_order * 10,
+           coalesce(s.payee_id, py.id)
+    from per_service p
+    join services s on s.code = p.service
+    join run_accounts a on a.account_id = p.account_id
+    left join payees py on py.provider_id = a.provider_id
+    where not exists (select 1 from updated u where u.account_id = p.account_id and u.service = p.service)`.execute(trx);
+
+  const totals = await accountTotals(trx, period);
+  if (totals.length === 0) return 0;
+  const dueDate = dueDateFor(period, input.reference.dueDays);
+  const penalties = await penaltiesFor(trx, period, input.reference);
+  const column = <T>(pick: (t: (typeof totals)[number]) => T) => totals.map(pick);
+
+  const created = await sql<{ bills: number }>`
+    with new_bills as (
+      insert into bills (payer_account_id, period, due_date, balance_forward_kopecks, charged_kopecks, paid_kopecks,
+                         penalty_kopecks, amount_due_kopecks, issued_at, penalty_as_of)
+      select u.account_id, ${P}, ${dueDate}::date, u.forward, u.charged, u.paid, u.penalty,
+             u.forward + u.charged - u.paid + u.penalty, ${input.now}, ${end}::date
+      from unnest(${column((t) => t.accountId)}::int[], ${column((t) => t.forward)}::bigint[], ${column((t) => t.charged)}::bigint[],
+                  ${column((t) => t.paid)}::bigint[], ${column((t) => penalties.get(t.accountId) ?? 0)}::bigint[])
+           as u(account_id, forward, charged, paid, penalty)
+      on conflict (payer_account_id, period) do nothing
+      returning id, payer_account_id),
+    lines as (
+      insert into bill_lines (bill_id, service, quantity, unit, tariff_kopecks, charged_kopecks, recalculation_kopecks,
+                              recalculation_reason, total_kopecks, payee_id, zone, source, sort_order)
+      select nb.id, l.service, l.quantity, l.unit, l.tariff, l.charged, l.recalc, l.reason, l.charged + l.recalc,
+             l.payee_id, l.zone, l.source, l.sort_order
+      from run_lines l join new_bills nb on nb.payer_account_id = l.account_id),
+    applied as (
+      update pending_recalculations r set applied_bill_id = nb.id
+      from run_recalcs rr join new_bills nb on nb.payer_account_id = rr.account_id
+      where r.id = rr.id)
+    select count(*)::int as bills from new_bills`.execute(trx);
+  return created.rows[0]?.bills ?? 0;
+}
+
+type AccountTotal = { accountId: number; forward: number; charged: number; paid: number };
+
+/** Per account of the block: the debt brought forward (without penalties), this period's charge and payments. */
+async function accountTotals(trx: Trx, period: string): Promise<AccountTotal[]> {
+  const rows = await sql<{ account_id: number; forward: number; charged: number; paid: number }>`
+    select a.account_id,
+           coalesce(prev.amount_due_kopecks - prev.penalty_kopecks, 0)::bigint as forward,
+           coalesce((select sum(l.charged + l.recalc) from run_lines l where l.account_id = a.account_id), 0)::bigint as charged,
+           coalesce((select sum(p.amount_kopecks) from payments p
+                     where p.payer_account_id = a.account_id and p.paid_on >= ${period}::date and p.paid_on < ${addMonths(period, 1)}::date), 0)::bigint as paid
+    from run_accounts a
+    left join lateral (
+      select b.amount_due_kopecks, b.penalty_kopecks from bills b
+      where b.payer_account_id = a.account_id and b.period < ${period}::date
+      order by b.period desc limit 1) prev on true
+    order by a.account_id`.execute(trx);
+  return rows.rows.map((r) => ({ accountId: r.account_id, forward: Number(r.forward), charged: Number(r.charged), paid: Number(r.paid) }));
+}
+
+/** Penalties of the block's accounts as of the period's last day, from their earlier bills and all payments. */
+async function penaltiesFor(trx: Trx, period: string, reference: BillingReference): Promise<Map<number, number>> {
+  const asOf = periodEnd(period);
+  const bills = await sql<{ account_id: number; period: string; due_date: string; charged: number; capital_repair: number }>`
+    select b.payer_account_id as account_id, b.period, b.due_date, b.charged_kopecks as charged,
+           coalesce((select sum(bl.total_kopecks) from bill_lines bl join services s on s.code = bl.service
+                     where bl.bill_id = b.id and s.penalty_kind = 'capital_repair'), 0)::bigint as capital_repair
+    from bills b join run_accounts a on a.account_id = b.payer_account_id
+    where b.period < ${period}::date and b.due_date < ${asOf}::date`.execute(trx);
+  if (bills.rows.length === 0) return new Map();
+  const payments = await sql<{ account_id: number; paid_on: string; amount: number; for_period: string | null }>`
+    select p.payer_account_id as account_id, p.paid_on, p.amount_kopecks as amount, p.for_period
+    from payments p join run_accounts a on a.account_id = p.payer_account_id
+    where p.paid_on <= ${asOf}::date`.execute(trx);
+  return penaltiesByAccount(bills.rows, payments.rows, asOf, reference);
+}
+
+export function penaltiesByAccount(
+  bills: { account_id: number; period: string; due_date: string; charged: number; capital_repair: number }[],
+  payments: { account_id: number; paid_on: string; amount: number; for_period: string | null }[],
+  asOf: string,
+  reference: BillingReference,
+): Map<number, number> {
+  const paymentsOf = new Map<number, { date: string; amountKopecks: number; forPeriod: string | null }[]>();
+  for (const p of payments) {
+    const list = paymentsOf.get(p.account_id) ?? [];
+    list.push({ date: p.paid_on, amountKopecks: Number(p.amount), forPeriod: p.for_period });
+    paymentsOf.set(p.account_id, list);
+  }
+  const billsOf = new Map<number, typeof bills>();
+  for (const b of bills) billsOf.set(b.account_id, [...(billsOf.get(b.account_id) ?? []), b]);
+  const result = new Map<number, number>();
+  for (const [accountId, list] of billsOf) {
+    const slices = debtSlices(
+      list.map((b) => ({
+        period: b.period,
+        label: periodLabel(b.period),
+        dueDate: b.due_date,
+        utilitiesKopecks: Number(b.charged) - Number(b.capital_repair),
+        capitalRepairKopecks: Number(b.capital_repair),
+      })),
+      paymentsOf.get(accountId) ?? [],
+    );
+    const total = penaltyFor(slices, asOf, reference.rates).totalKopecks;
+    if (total > 0) result.set(accountId, total);
+  }
+  return result;
+}
+
+/** Account id ranges of about `size` accounts each, in id order. */
+export async function accountBlocks(db: Kysely<Database>, size: number): Promise<{ fromId: number; toId: number; count: number }[]> {
+  const rows = await sql<{ from_id: number; to_id: number; count: number }>`
+    select min(id) as from_id, max(id) as to_id, count(*)::int as count
+    from (select id, (row_number() over (order by id) - 1) / ${size} as block from payer_accounts) numbered
+    group by block order by block`.execute(db);
+  return rows.rows.map((r) => ({ fromId: r.from_id, toId: r.to_id, count: r.count }));
+}
+
+export type RunProgress = (done: { accounts: number; bills: number; total: number }) => Promise<void> | void;
+
+/**
+ * Bills every account for the period, block by block, each block in its own
+ * transaction (progress is reported after each). Returns the bills made.
+ */
+export async function runBilling(
+  db: Kysely<Database>,
+  options: { period: string; now: Date; blockSize?: number; onProgress?: RunProgress },
+): Promise<{ accounts: number; bills: number }> {
+  const reference = await billingReference(db);
+  const blocks = await accountBlocks(db, options.blockSize ?? 2000);
+  const total = blocks.reduce((sum, b) => sum + b.count, 0);
+  let accounts = 0;
+  let bills = 0;
+  for (const block of blocks) {
+    bills += await db.transaction().execute((trx) => billBlock(trx, { period: options.period, fromId: block.fromId, toId: block.toId, now: options.now, reference }));
+    accounts += block.count;
+    await options.onProgress?.({ accounts, bills, total });
+  }
+  return { accounts, bills };
+}
+
+/** Bills every account inside the caller's transaction (the demo seed, tests of a small building). */
+export async function runBillingIn(trx: Trx, options: { period: string; now: Date }): Promise<number> {
+  const reference = await billingReference(trx);
+  const range = await trx.selectFrom('payer_accounts').select((eb) => [eb.fn.min('id').as('from'), eb.fn.max('id').as('to')]).executeTakeFirst();
+  if (range?.from === null || range?.from === undefined || range.to === null) return 0;
+  return billBlock(trx, { period: options.period, fromId: Number(range.from), toId: Number(range.to), now: options.now, reference });
+}
