@@ -20,6 +20,7 @@ export const ACTION_LABELS = {
   'link-request.approved': 'Подключение лицевого счёта одобрено',
   'link-request.rejected': 'Отказ в подключении лицевого счёта',
   'meter.replaced': 'Замена счётчика',
+  'account.ownership-transferred': 'Передача прав владельца лицевого счёта',
 } as const satisfies Record<string, string>;
 
 /** Every action the audit log knows; writing any other is a type error. */
