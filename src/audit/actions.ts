@@ -31,6 +31,7 @@ export const ACTION_LABELS = {
   'notice.withdrawn': 'Объявление отозвано',
   'tariff.added': 'Добавлен тариф',
   'bill-run.started': 'Запущено формирование счетов',
+  'account.ownership-transferred': 'Передача прав владельца лицевого счёта',
 } as const satisfies Record<string, string>;
 
 /** Every action the audit log knows; writing any other is a type error. */

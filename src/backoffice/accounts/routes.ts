@@ -3,6 +3,7 @@ import { renderError } from '../../plugins/errors.js';
 import { field, parseId } from '../../security/input.js';
 import { accountDetail, replaceMeter, searchAccounts, validateReplacement, type AccountDetail, type ReplacementForm, type StaffMeter } from './service.js';
 import { signedInStaff } from '../../plugins/auth.js';
+import { transferOwnership, validateTransfer, type TransferErrors, type TransferForm } from './ownership.js';
 
 // «Лицевые счета» (/admin/accounts), for moderators and administrators.
 
@@ -28,7 +29,12 @@ const accountRoutes: FastifyPluginAsync = async (app) => {
   app.get<AccountParams>('/accounts/:id', async (request, reply) => {
     const result = await found(request);
     if (!result) return renderError(request, reply, 404);
-    return reply.viewAsync('backoffice/accounts/show', { title: `Лицевой счёт ${result.account.payerCode}`, account: result.account, replaced: field(request.query, 'replaced') === '1' });
+    return reply.viewAsync('backoffice/accounts/show', {
+      title: `Лицевой счёт ${result.account.payerCode}`,
+      account: result.account,
+      replaced: field(request.query, 'replaced') === '1',
+      transferred: field(request.query, 'done') === 'transferred',
+    });
   });
 
   const showReplacement = (reply: FastifyReply, account: AccountDetail, meter: StaffMeter, form: ReplacementForm, errors: Record<string, string> = {}) =>
@@ -68,6 +74,28 @@ const accountRoutes: FastifyPluginAsync = async (app) => {
       return reply.code(409).viewAsync('backoffice/accounts/show', { title: `Лицевой счёт ${account.payerCode}`, account, notice: 'Этот счётчик уже заменён.' });
     }
     return reply.redirect(`/admin/accounts/${account.id}?replaced=1`, 303);
+  });
+
+  const showTransfer = (reply: FastifyReply, account: AccountDetail, form: TransferForm, errors: TransferErrors = {}) =>
+    reply.viewAsync('backoffice/accounts/ownership', { title: 'Передать права владельца', account, owner: account.holders.find((h) => h.rights === 'owner') ?? null, form, errors });
+
+  app.get<AccountParams>('/accounts/:id/ownership', async (request, reply) => {
+    const result = await found(request);
+    if (!result) return renderError(request, reply, 404);
+    return showTransfer(reply, result.account, { email: '', reason: '' });
+  });
+
+  app.post<AccountParams>('/accounts/:id/ownership', async (request, reply) => {
+    const result = await found(request);
+    if (!result) return renderError(request, reply, 404);
+    const form = { email: field(request.body, 'email'), reason: field(request.body, 'reason') };
+    const errors = validateTransfer(form);
+    if (Object.keys(errors).length > 0) return showTransfer(reply.code(422), result.account, form, errors);
+    const done = await app.db.transaction().execute((trx) =>
+      transferOwnership(trx, { accountId: result.account.id, staffId: signedInStaff(request).id, form, now: app.clock.now(), ip: request.ip }),
+    );
+    if (!done.ok) return showTransfer(reply.code(422), result.account, form, done.errors);
+    return reply.redirect(`/admin/accounts/${result.account.id}?done=transferred#owner`, 303);
   });
 };
 

@@ -4,6 +4,8 @@ import { isCalendarDate } from '../../lib/calendar.js';
 import { RESOURCE_NAMES, parseReading } from '../../features/readings/rules.js';
 import { normalisePayerCode } from '../../features/linking/rules.js';
 import { recordAudit } from '../../audit/writer.js';
+import { holdersOf, type Holder } from '../link-requests/service.js';
+import { transfersOf, type Transfer } from './ownership.js';
 import { type Resource } from '../../features/readings/tables.js';
 
 // «Лицевые счета»: staff look payer accounts up by payer code or address, see the
@@ -64,19 +66,12 @@ export type StaffMeter = {
   lastValues: number[] | null;
 };
 
-export type AccountDetail = AccountRow & { area: number; residentsCount: number; residents: string[]; meters: StaffMeter[] };
+export type AccountDetail = AccountRow & { area: number; residentsCount: number; holders: Holder[]; transfers: Transfer[]; meters: StaffMeter[] };
 
 export async function accountDetail(db: Kysely<Database>, id: number): Promise<AccountDetail | null> {
   const row = await accountsQuery(db).select(['p.area', 'p.residents_count']).where('pa.id', '=', id).executeTakeFirst();
   if (!row) return null;
-  const residents = await db
-    .selectFrom('account_links as l')
-    .innerJoin('residents as r', 'r.id', 'l.resident_id')
-    .select('r.email')
-    .where('l.payer_account_id', '=', id)
-    .where('l.status', '=', 'approved')
-    .orderBy('r.email')
-    .execute();
+  const [holders, transfers] = [await holdersOf(db, id), await transfersOf(db, id)];
   const meters = await db
     .selectFrom('meters as m')
     .leftJoinLateral(
@@ -105,7 +100,8 @@ export async function accountDetail(db: Kysely<Database>, id: number): Promise<A
     provider: row.provider,
     area: row.area,
     residentsCount: row.residents_count,
-    residents: residents.map((r) => r.email),
+    holders,
+    transfers,
     meters: meters.map((m) => ({
       id: m.id,
       resource: m.resource,

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { renderError } from '../../plugins/errors.js';
 import { field, parseId } from '../../security/input.js';
 import { LINK_STATUS_NAMES } from '../../features/linking/rules.js';
-import { decide, linkRequest, linkRequests, type Decision } from './service.js';
+import { decide, holdersOf, linkRequest, linkRequests, type Decision } from './service.js';
 import { type LinkStatus } from '../../features/linking/tables.js';
 import { signedInStaff } from '../../plugins/auth.js';
 
@@ -24,7 +24,8 @@ const linkRequestRoutes: FastifyPluginAsync = async (app) => {
     const id = parseId(request.params.id);
     const found = id === null ? null : await linkRequest(app.db, id);
     if (!found) return renderError(request, reply, 404);
-    return reply.viewAsync('backoffice/link-requests/show', { title: 'Заявка на подключение', request: found, statusNames: LINK_STATUS_NAMES, errors: {}, reason: '', ...extra });
+    const holders = found.match.kind === 'matched' ? await holdersOf(app.db, found.match.accountId) : [];
+    return reply.viewAsync('backoffice/link-requests/show', { title: 'Заявка на подключение', request: found, holders, statusNames: LINK_STATUS_NAMES, errors: {}, reason: '', ...extra });
   }
 
   app.get<IdParams>('/link-requests/:id', (request, reply) => show(request, reply));
@@ -39,6 +40,12 @@ const linkRequestRoutes: FastifyPluginAsync = async (app) => {
     if (result === 'already-decided') {
       reply.code(409);
       return show(request, reply, { notice: 'По этой заявке уже принято решение; оно остаётся в силе.' });
+    }
+    if (result === 'has-owner') {
+      reply.code(409);
+      return show(request, reply, {
+        notice: 'Одобрить нельзя: у лицевого счёта уже есть владелец в личном кабинете. Отклоните заявку — житель узнает, как попросить владельца о приглашении совладельцем. Если собственник сменился, передайте права владельца на странице лицевого счёта.',
+      });
     }
     if (result === 'no-match') {
       reply.code(422);

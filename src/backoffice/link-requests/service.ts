@@ -1,7 +1,7 @@
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { sendEmailLater } from '../../messaging/service.js';
-import { normaliseFlat } from '../../features/linking/rules.js';
+import { sameFlat } from '../../features/linking/rules.js';
 import { recordAudit } from '../../audit/writer.js';
 import { type LinkStatus } from '../../features/linking/tables.js';
 import { linkApprovedEmail, linkRejectedEmail } from './messages.js';
@@ -39,7 +39,12 @@ export type LinkRequest = {
   decidedAt: Date | null;
   decidedBy: string | null;
   match: Match;
+  /** Who already holds the account in the cabinet (its owner), if anyone. */
+  owner: { email: string; name: string | null; since: Date | null } | null;
 };
+
+/** Everyone with access to an account: its owner and the co-owners who accepted an invitation. */
+export type Holder = { email: string; name: string | null; rights: 'owner' | 'view_pay' | 'view'; since: Date | null };
 
 function requestsQuery(db: Kysely<Database>) {
   return db
@@ -51,10 +56,14 @@ function requestsQuery(db: Kysely<Database>) {
     .leftJoin('buildings as b', 'b.id', 'p.building_id')
     .leftJoin('providers as pp', 'pp.id', 'pa.provider_id')
     .leftJoin('staff as s', 's.id', 'l.decided_by')
+    // At most one approved link per account (a unique index), so this join adds no rows.
+    .leftJoin('account_links as ol', (join) => join.onRef('ol.payer_account_id', '=', 'pa.id').on('ol.status', '=', 'approved'))
+    .leftJoin('residents as o', 'o.id', 'ol.resident_id')
     .select([
       'l.id', 'r.email', 'l.requested_payer_code', 'l.requested_flat', 'rp.name as requested_provider', 'l.requested_provider_id',
       'l.consented_at', 'l.created_at', 'l.status', 'l.reason', 'l.decided_at', 's.full_name as decided_by',
       'pa.id as account_id', 'pa.provider_id', 'pp.name as provider', 'b.address', 'p.flat_number', 'p.area', 'p.residents_count',
+      'o.email as owner_email', 'o.last_name as owner_last_name', 'o.first_name as owner_first_name', 'o.middle_name as owner_middle_name', 'ol.decided_at as owner_since',
     ]);
 }
 
@@ -63,7 +72,7 @@ type RequestRow = Awaited<ReturnType<ReturnType<typeof requestsQuery>['executeTa
 function matchOf(row: RequestRow): Match {
   if (row.account_id === null) return { kind: 'no-account' };
   const registry = { address: row.address!, flat: row.flat_number!, provider: row.provider! };
-  if (normaliseFlat(row.flat_number!) !== normaliseFlat(row.requested_flat)) return { kind: 'flat-mismatch', ...registry };
+  if (!sameFlat(row.flat_number!, row.requested_flat)) return { kind: 'flat-mismatch', ...registry };
   if (row.provider_id !== row.requested_provider_id) return { kind: 'provider-mismatch', ...registry };
   return { kind: 'matched', accountId: row.account_id, ...registry, area: row.area!, residentsCount: row.residents_count! };
 }
@@ -82,7 +91,37 @@ function toRequest(row: RequestRow): LinkRequest {
     decidedAt: row.decided_at,
     decidedBy: row.decided_by,
     match: matchOf(row),
+    owner: row.owner_email
+      ? { email: row.owner_email, name: fullName(row.owner_last_name, row.owner_first_name, row.owner_middle_name), since: row.owner_since }
+      : null,
   };
+}
+
+/** «Иванов Иван Иванович», or null before the identity (and so the name) is confirmed. */
+export function fullName(last: string | null, first: string | null, middle: string | null): string | null {
+  return last && first ? [last, first, middle].filter(Boolean).join(' ') : null;
+}
+
+/** The account's holders for the moderator: the owner first, then co-owners by the date they accepted. */
+export async function holdersOf(db: Kysely<Database>, accountId: number): Promise<Holder[]> {
+  const rows = await db
+    .selectFrom('account_links as l')
+    .innerJoin('residents as r', 'r.id', 'l.resident_id')
+    .select(['r.email', 'r.last_name', 'r.first_name', 'r.middle_name', sql<Holder['rights']>`'owner'`.as('rights'), 'l.decided_at as since'])
+    .where('l.payer_account_id', '=', accountId)
+    .where('l.status', '=', 'approved')
+    .unionAll(
+      db
+        .selectFrom('co_owner_grants as g')
+        .innerJoin('residents as r', 'r.id', 'g.accepted_by')
+        .select(['r.email', 'r.last_name', 'r.first_name', 'r.middle_name', 'g.rights', 'g.accepted_at as since'])
+        .where('g.payer_account_id', '=', accountId)
+        .where('g.revoked_at', 'is', null),
+    )
+    .execute();
+  return rows
+    .map((r) => ({ email: r.email, name: fullName(r.last_name, r.first_name, r.middle_name), rights: r.rights, since: r.since }))
+    .sort((a, b) => Number(b.rights === 'owner') - Number(a.rights === 'owner') || (a.since?.getTime() ?? 0) - (b.since?.getTime() ?? 0) || a.email.localeCompare(b.email));
 }
 
 export const PAGE_SIZE = 20;
@@ -105,7 +144,7 @@ export async function linkRequest(db: Kysely<Database>, id: number): Promise<Lin
 }
 
 export type Decision = { kind: 'approve' } | { kind: 'reject'; reason: string };
-export type DecisionResult = 'done' | 'not-found' | 'already-decided' | 'no-match';
+export type DecisionResult = 'done' | 'not-found' | 'already-decided' | 'no-match' | 'has-owner';
 
 /**
  * Approves or rejects a pending request. The row is locked, so two moderators
@@ -115,12 +154,16 @@ export async function decide(
   trx: Transaction<Database>,
   input: { id: number; staffId: number; decision: Decision; now: Date; ip: string },
 ): Promise<DecisionResult> {
-  const locked = await trx.selectFrom('account_links').select(['id', 'status']).where('id', '=', input.id).forUpdate().executeTakeFirst();
+  const locked = await trx.selectFrom('account_links').select(['id', 'status', 'requested_payer_code']).where('id', '=', input.id).forUpdate().executeTakeFirst();
   if (!locked) return 'not-found';
   if (locked.status !== 'pending') return 'already-decided';
+  // Approvals and transfers of one account wait for each other, so the owner check below holds.
+  await trx.selectFrom('payer_accounts').select('id').where('payer_code', '=', locked.requested_payer_code).forUpdate().execute();
   const request = (await linkRequest(trx, input.id))!;
   const approve = input.decision.kind === 'approve';
   if (approve && request.match.kind !== 'matched') return 'no-match';
+  // Never a second owner: the owner invites co-owners, or staff transfer the ownership.
+  if (approve && request.owner) return 'has-owner';
   await trx
     .updateTable('account_links')
     .set({

@@ -3,7 +3,8 @@ import type { Defaulted, NullableTimestamp, Timestamp } from '../../db/columns.j
 
 // Residents' requests to link a payer account, and the approved links.
 
-export type LinkStatus = 'pending' | 'approved' | 'rejected';
+/** 'withdrawn' by the resident; 'transferred' when staff handed the ownership to someone else. */
+export type LinkStatus = 'pending' | 'approved' | 'rejected' | 'withdrawn' | 'transferred';
 
 export type AccountLinkTable = {
   id: Generated<number>;
@@ -18,6 +19,18 @@ export type AccountLinkTable = {
   decided_by: number | null;
   decided_at: NullableTimestamp;
   created_at: Generated<Date>;
+  /** A refused or withdrawn request the resident no longer wants to see in the list. */
+  hidden_at: NullableTimestamp;
 };
 
-export type LinkingTables = { account_links: AccountLinkTable };
+export type OwnershipTransferTable = {
+  id: Generated<number>;
+  payer_account_id: number;
+  from_resident_id: number | null;
+  to_resident_id: number;
+  reason: string;
+  staff_id: number;
+  created_at: Timestamp;
+};
+
+export type LinkingTables = { account_links: AccountLinkTable; ownership_transfers: OwnershipTransferTable };

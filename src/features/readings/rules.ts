@@ -125,14 +125,30 @@ export function lowerThanPrevious(value: number, previous: number): boolean {
   return milli(value) < milli(previous);
 }
 
+/** Whole months from one period to a later one (a period is the first day of its month). */
+export function monthsBetween(fromPeriod: string, toPeriod: string): number {
+  const months = (date: string) => Number(date.slice(0, 4)) * 12 + Number(date.slice(5, 7));
+  return months(toPeriod) - months(fromPeriod);
+}
+
 /**
- * Whether a period's consumption is far above the usual: above JUMP_RULE.factor ×
- * the average of the last periods, or above the resource's absolute bound when
- * there is no history (or only zero consumption) to compare with.
+ * Consumption per month elapsed: a reading sent after a gap covers every month of
+ * the gap, so it is spread over them before comparing with a month's usual use.
  */
-export function unusualJump(resource: Resource, used: number, history: number[]): boolean {
+export function monthlyConsumption(used: number, months: number): number {
+  return used / Math.max(1, months);
+}
+
+/**
+ * Whether the consumption per month since the previous reading is far above the
+ * usual: above JUMP_RULE.factor × the average monthly consumption of the last
+ * readings, or above the resource's monthly bound when there is no history (or
+ * only zero consumption) to compare with. `history` holds monthly figures, newest first.
+ */
+export function unusualJump(resource: Resource, used: number, history: number[], months = 1): boolean {
+  const perMonth = monthlyConsumption(used, months);
   const recent = history.slice(0, JUMP_RULE.periods);
   const average = recent.length > 0 ? recent.reduce((sum, v) => sum + v, 0) / recent.length : 0;
-  if (average > 0) return used > JUMP_RULE.factor * average;
-  return used > JUMP_BOUNDS[resource];
+  if (average > 0) return perMonth > JUMP_RULE.factor * average;
+  return perMonth > JUMP_BOUNDS[resource];
 }

@@ -1,12 +1,15 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../db/schema.js';
-import { addMonths } from '../../lib/calendar.js';
+import { addMonths, periodOf } from '../../lib/calendar.js';
+import { count } from '../../lib/format.js';
 import {
   JUMP_RULE,
   RESOURCE_NAMES,
   RESOURCE_UNITS,
   consumption,
   lowerThanPrevious,
+  monthlyConsumption,
+  monthsBetween,
   parseReading,
   unusualJump,
   verificationDueSoon,
@@ -50,7 +53,8 @@ export type MeterPanel = {
   zones: Zone[];
 };
 
-export type HistoryEntry = { period: string; values: number[]; used: number; submittedAt: Date };
+/** `months`: how many months the consumption covers (more than one after a gap). */
+export type HistoryEntry = { period: string; values: number[]; used: number; months: number; submittedAt: Date };
 
 function valuesOf(row: { value_t1: number; value_t2: number | null; value_t3: number | null }, zones: number): number[] {
   return [row.value_t1, row.value_t2 ?? 0, row.value_t3 ?? 0].slice(0, zones);
@@ -77,14 +81,17 @@ function sumOf(values: number[]): number {
 /** Per period, oldest first: the values and the consumption since the previous reading (or installation). */
 function historyOf(meter: MeterRow, readings: ReadingRow[]): HistoryEntry[] {
   let previous = initialValues(meter);
+  let previousPeriod = periodOf(meter.installed_on);
   return readings
     .filter((r) => r.meter_id === meter.id)
     .sort((a, b) => a.period.localeCompare(b.period))
     .map((r) => {
       const values = valuesOf(r, meter.zones);
       const used = sumOf(values.map((v, i) => consumption(v, previous[i]!)));
+      const months = monthsBetween(previousPeriod, r.period);
       previous = values;
-      return { period: r.period, values, used, submittedAt: r.submitted_at };
+      previousPeriod = r.period;
+      return { period: r.period, values, used, months, submittedAt: r.submitted_at };
     });
 }
 
@@ -108,7 +115,18 @@ async function readingsOf(db: Kysely<Database>, meterIds: number[], since?: stri
   return query.execute();
 }
 
-type Prepared = { meter: MeterRow; window: WindowState; overdue: boolean; dueSoon: boolean; previous: number[]; submitted: ReadingRow | null; pastUse: number[] };
+type Prepared = {
+  meter: MeterRow;
+  window: WindowState;
+  overdue: boolean;
+  dueSoon: boolean;
+  previous: number[];
+  /** The period of the previous reading (or of installation): a new reading's consumption covers the months since. */
+  previousPeriod: string;
+  submitted: ReadingRow | null;
+  /** Monthly consumption of the earlier readings, newest first. */
+  pastUse: number[];
+};
 
 // Enough history for the jump rule: the last JUMP_RULE.periods periods before the
 // open one, plus the reading before them and the open period itself.
@@ -135,14 +153,16 @@ async function prepare(db: Kysely<Database>, accountIds: number[], today: string
     const last = before[before.length - 1];
     const anchor = anchors.find((a) => a.meter_id === meter.id);
     const previous = last ? last.values : anchor ? valuesOf(anchor, meter.zones) : initialValues(meter);
+    const previousPeriod = last ? last.period : anchor ? anchor.period : periodOf(meter.installed_on);
     return {
       meter,
       window,
       overdue: verificationOverdue(meter.next_verification_date, today),
       dueSoon: verificationDueSoon(meter.next_verification_date, today),
       previous,
+      previousPeriod,
       submitted: period ? (own.find((r) => r.period === period) ?? null) : null,
-      pastUse: before.map((h) => h.used).reverse(),
+      pastUse: before.map((h) => monthlyConsumption(h.used, h.months)).reverse(),
     };
   });
 }
@@ -222,8 +242,11 @@ export async function submitReadings(
     });
     if (values.length !== fields.length) continue;
     const used = sumOf(values.map((v, i) => consumption(v, p.previous[i]!)));
-    if (!input.confirmed && unusualJump(p.meter.resource, used, p.pastUse)) {
-      errors[first] = `Проверьте показания: расход ${formatValue(used)} ${RESOURCE_UNITS[p.meter.resource]} намного больше обычного. Если всё верно, отметьте «Показания верны» и отправьте ещё раз.`;
+    const months = monthsBetween(p.previousPeriod, p.window.period);
+    if (!input.confirmed && unusualJump(p.meter.resource, used, p.pastUse, months)) {
+      const unit = RESOURCE_UNITS[p.meter.resource];
+      const spread = months > 1 ? ` (${formatValue(monthlyConsumption(used, months))} ${unit} в месяц за ${count(months, 'месяц', 'месяца', 'месяцев')})` : '';
+      errors[first] = `Проверьте показания: расход ${formatValue(used)} ${unit}${spread} намного больше обычного. Если всё верно, отметьте «Показания верны» и отправьте ещё раз.`;
       needsConfirmation = true;
       continue;
     }

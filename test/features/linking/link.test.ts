@@ -64,8 +64,8 @@ t.test('connecting «Оплата ЖКХ»', async (t) => {
     t.equal(twice.statusCode, 422);
     t.match(twice.body, 'уже подключён или заявка на его подключение на рассмотрении');
 
-    // Several flats may be linked; an unknown code is not revealed to the resident.
-    const second = await agent.post('/services/utilities/new', { payerCode: '9999999999', providerId: String(provider.id), flat: '7', consent: 'yes' });
+    // Several flats may be linked.
+    const second = await agent.post('/services/utilities/new', { payerCode: '7700000003', providerId: String(provider.id), flat: '3', consent: 'yes' });
     t.equal(second.statusCode, 303);
     const links = await db.selectFrom('account_links').select('requested_payer_code').where('resident_id', '=', resident.id).execute();
     t.equal(links.length, 2);
@@ -75,7 +75,7 @@ t.test('connecting «Оплата ЖКХ»', async (t) => {
     const resident = await createResident(db);
     const agent = await residentAgent(app, db, config, resident.id);
     await agent.get('/services/utilities/new');
-    await agent.post('/services/utilities/new', { payerCode: '7700000002', providerId: String(provider.id), flat: '3', consent: 'yes' });
+    await agent.post('/services/utilities/new', { payerCode: '7700000002', providerId: String(provider.id), flat: '2', consent: 'yes' });
     await db.updateTable('account_links').set({ status: 'rejected', reason: 'Номер квартиры не совпадает' }).where('resident_id', '=', resident.id).execute();
     const list = await agent.get('/services');
     t.match(list.body, 'Отклонена');

@@ -215,3 +215,31 @@ t.test('the demo readings are consistent with the bills', async (t) => {
     }
   }
 });
+
+t.test('a normal reading after five months without any is not taken for a jump', async (t) => {
+  const { app, db, config } = await testApp(t.teardown, { seed: true, env: { APP_TODAY: '2026-11-20' } });
+  const resident = await demoResident(db);
+  const agent = await residentAgent(app, db, config, resident.id);
+  const cold = await meterOf(db, '7700000010', 'cold_water');
+  const id = await accountId(db, '7700000010');
+  // The resident last sent a reading for May; June to October are missing.
+  await db.deleteFrom('meter_readings').where('meter_id', '=', cold.id).where('period', '>', '2026-05-01').execute();
+  const kept = await db.selectFrom('meter_readings').select(['period', 'value_t1']).where('meter_id', '=', cold.id).orderBy('period').execute();
+  const monthly = kept.slice(1).map((r, i) => r.value_t1 - kept[i]!.value_t1);
+  const usual = Math.max(...monthly.slice(-6));
+  const previous = kept[kept.length - 1]!.value_t1;
+  await agent.get('/readings');
+
+  // Six months' usual use since May: a lot at once, but normal per month.
+  const normal = Math.round((previous + 6 * usual) * 1000) / 1000;
+  const sent = await agent.post(`/readings/accounts/${id}`, { [field(cold.id)]: ru(normal) });
+  t.equal(sent.statusCode, 303, 'accepted without «Проверьте показания»');
+  t.equal((await lastReading(db, cold.id))!.value_t1, normal);
+
+  // A real jump after the same gap still asks for confirmation, and says it was spread over the months.
+  await db.deleteFrom('meter_readings').where('meter_id', '=', cold.id).where('period', '=', '2026-11-01').execute();
+  const tooMuch = Math.round((previous + 6 * 4 * usual) * 1000) / 1000;
+  const unusual = await agent.post(`/readings/accounts/${id}`, { [field(cold.id)]: ru(tooMuch) });
+  t.equal(unusual.statusCode, 422);
+  t.match(unusual.body, /Проверьте показания: расход [\d\s ,]+ м³ \([\d\s ,]+ м³ в месяц за 6 месяцев\)/);
+});

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import t from 'tap';
-import { JUMP_BOUNDS, WINDOW_RULES, consumption, lowerThanPrevious, parseReading, unusualJump, verificationDueSoon, verificationOverdue, windowState } from '../../../src/features/readings/rules.js';
+import { JUMP_BOUNDS, WINDOW_RULES, consumption, lowerThanPrevious, monthsBetween, parseReading, unusualJump, verificationDueSoon, verificationOverdue, windowState } from '../../../src/features/readings/rules.js';
 
 t.test('water readings are accepted from the 15th to the 3rd of the next month, inclusive', async (t) => {
   t.same(windowState('cold_water', '2026-11-14'), { open: false, opensOn: '2026-11-15' });
@@ -81,6 +81,21 @@ t.test('a jump far above the usual consumption asks for confirmation', async (t)
   t.notOk(unusualJump('cold_water', JUMP_BOUNDS.cold_water, []));
   t.ok(unusualJump('cold_water', JUMP_BOUNDS.cold_water + 1, []));
   t.ok(unusualJump('electricity', JUMP_BOUNDS.electricity + 1, [0, 0]));
+});
+
+t.test('after a gap the jump check spreads the consumption over the months elapsed', async (t) => {
+  const history = [5, 6, 4, 5, 6, 4];
+  // Five months without readings, then a normal 25 m³: 5 m³ a month is usual.
+  t.notOk(unusualJump('cold_water', 25, history, 5));
+  t.ok(unusualJump('cold_water', 25, history, 1), 'the same figure after one month is a jump');
+  t.ok(unusualJump('cold_water', 76, history, 5), 'above 3× a month on average is still a jump');
+  // No history: the absolute bound is per month too.
+  t.notOk(unusualJump('cold_water', JUMP_BOUNDS.cold_water * 4, [], 4));
+  t.ok(unusualJump('cold_water', JUMP_BOUNDS.cold_water * 4 + 1, [], 4));
+  // A reading in the same period as the previous one (installation month) counts as one month.
+  t.notOk(unusualJump('cold_water', 15, history, 0));
+  t.equal(monthsBetween('2026-05-01', '2026-10-01'), 5);
+  t.equal(monthsBetween('2025-11-01', '2026-02-01'), 3);
 });
 
 t.test('a meter is overdue the day after its verification date', async (t) => {
