@@ -1,7 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { renderError } from '../../plugins/errors.js';
 import { field, parseId } from '../../security/input.js';
-import { LINK_STATUS_NAMES } from '../../features/linking/rules.js';
 import { decide, linkRequest, linkRequests, type Decision } from './service.js';
 import { type LinkStatus } from '../../features/linking/tables.js';
 import { signedInStaff } from '../../plugins/auth.js';
@@ -17,14 +16,14 @@ const linkRequestRoutes: FastifyPluginAsync = async (app) => {
     const status = STATUSES.find((s) => s === field(request.query, 'status')) ?? 'pending';
     const page = parseId(field(request.query, 'page')) ?? 1;
     const { requests, hasNext } = await linkRequests(app.db, status, page);
-    return reply.viewAsync('backoffice/link-requests/index', { title: 'Заявки на подключение', status, statuses: STATUSES, statusNames: LINK_STATUS_NAMES, requests, page, hasNext });
+    return reply.viewAsync('backoffice/link-requests/index', { title: 'Заявки на подключение', status, statuses: STATUSES, requests, page, hasNext });
   });
 
   async function show(request: FastifyRequest<IdParams>, reply: FastifyReply, extra: { errors?: Record<string, string>; reason?: string; notice?: string } = {}) {
     const id = parseId(request.params.id);
     const found = id === null ? null : await linkRequest(app.db, id);
     if (!found) return renderError(request, reply, 404);
-    return reply.viewAsync('backoffice/link-requests/show', { title: 'Заявка на подключение', request: found, statusNames: LINK_STATUS_NAMES, errors: {}, reason: '', ...extra });
+    return reply.viewAsync('backoffice/link-requests/show', { title: 'Заявка на подключение', request: found, errors: {}, reason: '', ...extra });
   }
 
   app.get<IdParams>('/link-requests/:id', (request, reply) => show(request, reply));

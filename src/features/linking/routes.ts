@@ -1,9 +1,7 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { field } from '../../security/input.js';
-import { RIGHTS_NAMES } from '../co-owners/service.js';
 import { identityConfirmed } from '../identity/service.js';
 import { accessibleAccounts } from '../accounts/access.js';
-import { LINK_STATUS_NAMES } from './rules.js';
 import { linksOf, providerList, requestLink, validateLinkForm, type LinkForm, type LinkFormErrors } from './service.js';
 import { signedInResident } from '../../plugins/auth.js';
 
@@ -22,7 +20,7 @@ const services: FastifyPluginAsync = async (app) => {
   app.get('/services', async (request, reply) => {
     const links = await linksOf(app.db, signedInResident(request).id);
     const shared = (await accessibleAccounts(app.db, signedInResident(request).id)).filter((a) => a.rights !== 'owner');
-    return reply.viewAsync('linking/index', { section: '/services', links, shared, rightsNames: RIGHTS_NAMES, statusNames: LINK_STATUS_NAMES, sent: field(request.query, 'sent') === '1' });
+    return reply.viewAsync('linking/index', { section: '/services', links, shared, sent: field(request.query, 'sent') === '1' });
   });
 
   const showForm = async (request: FastifyRequest, form: LinkForm, errors: LinkFormErrors = {}) => ({

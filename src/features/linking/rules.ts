@@ -10,9 +10,3 @@ export function normalisePayerCode(input: string): string | null {
 export function normaliseFlat(input: string): string {
   return input.trim().replace(/\s+/g, '').toLowerCase();
 }
-
-export const LINK_STATUS_NAMES = {
-  pending: 'На рассмотрении',
-  approved: 'Подключена',
-  rejected: 'Отклонена',
-} as const;
