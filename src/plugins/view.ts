@@ -34,6 +34,8 @@ export default fp<{ config: Config }>(
     app.decorateRequest('wantsFragment', false);
     app.addHook('onRequest', async (request, reply) => {
       request.wantsFragment = request.headers['hx-request-type'] === 'partial';
+      // Navigation marks the current section (aria-current) from the path.
+      reply.locals.path = request.url.split('?')[0];
       reply.header('Vary', 'HX-Request, HX-Request-Type');
     });
 

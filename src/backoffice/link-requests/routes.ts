@@ -11,12 +11,19 @@ type IdParams = { Params: { id: string } };
 
 const STATUSES: LinkStatus[] = ['pending', 'approved', 'rejected'];
 
+/** What the moderator reads after a decision (post/redirect/get carries only the word). */
+const DONE_NOTICES: Record<string, string> = {
+  approved: 'Заявка одобрена: лицевой счёт подключён. Житель получит письмо.',
+  rejected: 'Заявка отклонена. Житель получит письмо с причиной отказа.',
+};
+
 const linkRequestRoutes: FastifyPluginAsync = async (app) => {
   app.get('/link-requests', async (request, reply) => {
     const status = STATUSES.find((s) => s === field(request.query, 'status')) ?? 'pending';
     const page = parseId(field(request.query, 'page')) ?? 1;
     const { requests, hasNext } = await linkRequests(app.db, status, page);
-    return reply.viewAsync('backoffice/link-requests/index', { title: 'Заявки на подключение', status, statuses: STATUSES, requests, page, hasNext });
+    const notice = DONE_NOTICES[field(request.query, 'done')];
+    return reply.viewAsync('backoffice/link-requests/index', { title: 'Заявки на подключение', status, statuses: STATUSES, requests, page, hasNext, notice });
   });
 
   async function show(request: FastifyRequest<IdParams>, reply: FastifyReply, extra: { errors?: Record<string, string>; reason?: string; notice?: string } = {}) {
@@ -43,7 +50,7 @@ const linkRequestRoutes: FastifyPluginAsync = async (app) => {
       reply.code(422);
       return show(request, reply, { notice: 'Одобрить нельзя: заявка не совпадает с реестром. Отклоните её с причиной.' });
     }
-    return reply.redirect('/admin/link-requests', 303);
+    return reply.redirect(`/admin/link-requests?done=${decision.kind === 'approve' ? 'approved' : 'rejected'}`, 303);
   }
 
   app.post<IdParams>('/link-requests/:id/approval', (request, reply) => decideAndAnswer(request, reply, { kind: 'approve' }));
