@@ -24,6 +24,7 @@ import identityDocuments from './backoffice/documents/routes.js';
 import auth from './features/auth/routes.js';
 import profile from './features/profile/routes.js';
 import terms from './features/terms/routes.js';
+import help from './features/help/routes.js';
 import services from './features/linking/routes.js';
 import dwelling from './features/dwelling/routes.js';
 import readings from './features/readings/routes.js';
@@ -123,6 +124,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await resident.register(esia);
     await resident.register(auth);
     await resident.register(terms);
+    await resident.register(help);
     await resident.register(profile);
     await resident.register(coOwnerInvitation);
     await resident.register(publicOutageRoutes);

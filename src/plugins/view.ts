@@ -4,6 +4,7 @@ import fp from 'fastify-plugin';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config.js';
 import { format } from '../lib/format.js';
+import { labels } from '../lib/labels.js';
 
 export const viewsRoot = fileURLToPath(new URL('../../views', import.meta.url));
 
@@ -27,12 +28,14 @@ export default fp<{ config: Config }>(
     await app.register(view, {
       engine: { eta: new Eta({ views: viewsRoot, cache: config.isProduction }) },
       root: viewsRoot,
-      defaultContext: { format },
+      defaultContext: { format, labels },
     });
 
     app.decorateRequest('wantsFragment', false);
     app.addHook('onRequest', async (request, reply) => {
       request.wantsFragment = request.headers['hx-request-type'] === 'partial';
+      // Navigation marks the current section (aria-current) from the path.
+      reply.locals.path = request.url.split('?')[0];
       reply.header('Vary', 'HX-Request, HX-Request-Type');
     });
 

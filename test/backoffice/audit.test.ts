@@ -82,6 +82,10 @@ t.test('the «Журнал действий» page filters, pages and exports', 
 
   const byStaff = await admin.get(`/admin/audit?staff=${adminId}`);
   t.match(byStaff.body, /Найдено записей: <strong>5<\/strong>/);
+  t.match(byStaff.body, `<a href="/admin/staff/${moderatorId}">Сотрудник № ${moderatorId}</a>`, 'the object by its Russian name, linked');
+  t.match(byStaff.body, '<span class="audit__line">note: =HYPERLINK(&quot;x&quot;)</span>', 'details as name: value lines, escaped');
+  t.match(all.body, /<a href="\/admin\/audit" aria-current="page">Журнал действий<\/a>/, 'the navigation marks the current page');
+  t.match(all.body, '<title>Журнал действий — Служебный кабинет ЖКУ</title>');
   t.match(byStaff.body, new RegExp(`<option value="${adminId}" selected>`));
   const byAction = await admin.get('/admin/audit?action=staff.sign-in');
   t.match(byAction.body, /Найдено записей: <strong>60<\/strong>/);

@@ -53,6 +53,8 @@ t.test('moderators approve or reject link requests against the registry', async 
     await moderator.get(`/admin/link-requests/${ids['7700000001']}`);
     const approved = await moderator.post(`/admin/link-requests/${ids['7700000001']}/approval`);
     t.equal(approved.statusCode, 303);
+    t.equal(approved.headers.location, '/admin/link-requests?done=approved');
+    t.match((await moderator.get(String(approved.headers.location))).body, /role="status">Заявка одобрена: лицевой счёт подключён/);
     const link = await db.selectFrom('account_links').selectAll().where('id', '=', ids['7700000001']!).executeTakeFirstOrThrow();
     t.equal(link.status, 'approved');
     t.equal(link.decided_by, moderatorId);
@@ -87,6 +89,7 @@ t.test('moderators approve or reject link requests against the registry', async 
     const before = (await db.selectFrom('sent_messages').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst())?.id ?? 0;
     const rejected = await moderator.post(`/admin/link-requests/${id}/rejection`, { reason: 'Номер квартиры не совпадает с лицевым счётом' });
     t.equal(rejected.statusCode, 303);
+    t.match((await moderator.get(String(rejected.headers.location))).body, /role="status">Заявка отклонена/);
     const row = await db.selectFrom('account_links').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
     t.equal(row.status, 'rejected');
     t.equal(row.payer_account_id, null);

@@ -54,7 +54,8 @@ t.test('link an account, approve it, submit a water reading', { skip: chromiumMi
       t.ok(await row.getByText('Совпадает с реестром').isVisible());
       await row.getByRole('link').first().click();
       await admin.getByRole('button', { name: 'Одобрить' }).click();
-      await admin.waitForURL(`${server.url}/admin/link-requests`);
+      await admin.getByText('Заявка одобрена: лицевой счёт подключён.').waitFor();
+      t.equal(new URL(admin.url()).pathname, '/admin/link-requests');
       const link = await db.selectFrom('account_links').select(['status']).where('resident_id', '=', resident.id).executeTakeFirstOrThrow();
       t.equal(link.status, 'approved');
 

@@ -2,6 +2,7 @@ import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { actionLabel } from '../../audit/actions.js';
 import { dayAfter, dayStart, type AuditFilter } from './filter.js';
+import { auditSubject, detailLines, type AuditSubject, type DetailLine } from './presentation.js';
 
 export type AuditRecord = {
   id: number;
@@ -9,8 +10,12 @@ export type AuditRecord = {
   actor: { id: number; fullName: string; email: string } | null;
   action: string;
   actionLabel: string;
+  /** `type #id` and JSON, for the CSV. */
   subject: string | null;
   details: string;
+  /** For the page. */
+  subjectLink: AuditSubject | null;
+  detailLines: DetailLine[];
   ip: string | null;
 };
 
@@ -49,6 +54,8 @@ function toRecord(row: EntryRow): AuditRecord {
     actionLabel: actionLabel(row.action),
     subject: row.subject_type === null ? null : `${row.subject_type} #${row.subject_id ?? ''}`,
     details: JSON.stringify(row.details),
+    subjectLink: auditSubject(row.subject_type, row.subject_id, row.details),
+    detailLines: detailLines(row.details),
     ip: row.ip,
   };
 }

@@ -1,7 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { renderError } from '../../plugins/errors.js';
 import { field, parseId } from '../../security/input.js';
-import { LINK_STATUS_NAMES } from '../../features/linking/rules.js';
 import { decide, holdersOf, linkRequest, linkRequests, type Decision } from './service.js';
 import { type LinkStatus } from '../../features/linking/tables.js';
 import { signedInStaff } from '../../plugins/auth.js';
@@ -12,12 +11,19 @@ type IdParams = { Params: { id: string } };
 
 const STATUSES: LinkStatus[] = ['pending', 'approved', 'rejected'];
 
+/** What the moderator reads after a decision (post/redirect/get carries only the word). */
+const DONE_NOTICES: Record<string, string> = {
+  approved: 'Заявка одобрена: лицевой счёт подключён. Житель получит письмо.',
+  rejected: 'Заявка отклонена. Житель получит письмо с причиной отказа.',
+};
+
 const linkRequestRoutes: FastifyPluginAsync = async (app) => {
   app.get('/link-requests', async (request, reply) => {
     const status = STATUSES.find((s) => s === field(request.query, 'status')) ?? 'pending';
     const page = parseId(field(request.query, 'page')) ?? 1;
     const { requests, hasNext } = await linkRequests(app.db, status, page);
-    return reply.viewAsync('backoffice/link-requests/index', { title: 'Заявки на подключение', status, statuses: STATUSES, statusNames: LINK_STATUS_NAMES, requests, page, hasNext });
+    const notice = DONE_NOTICES[field(request.query, 'done')];
+    return reply.viewAsync('backoffice/link-requests/index', { title: 'Заявки на подключение', status, statuses: STATUSES, requests, page, hasNext, notice });
   });
 
   async function show(request: FastifyRequest<IdParams>, reply: FastifyReply, extra: { errors?: Record<string, string>; reason?: string; notice?: string } = {}) {
@@ -25,7 +31,7 @@ const linkRequestRoutes: FastifyPluginAsync = async (app) => {
     const found = id === null ? null : await linkRequest(app.db, id);
     if (!found) return renderError(request, reply, 404);
     const holders = found.match.kind === 'matched' ? await holdersOf(app.db, found.match.accountId) : [];
-    return reply.viewAsync('backoffice/link-requests/show', { title: 'Заявка на подключение', request: found, holders, statusNames: LINK_STATUS_NAMES, errors: {}, reason: '', ...extra });
+    return reply.viewAsync('backoffice/link-requests/show', { title: 'Заявка на подключение', request: found, holders, errors: {}, reason: '', ...extra });
   }
 
   app.get<IdParams>('/link-requests/:id', (request, reply) => show(request, reply));
@@ -51,7 +57,7 @@ const linkRequestRoutes: FastifyPluginAsync = async (app) => {
       reply.code(422);
       return show(request, reply, { notice: 'Одобрить нельзя: заявка не совпадает с реестром. Отклоните её с причиной.' });
     }
-    return reply.redirect('/admin/link-requests', 303);
+    return reply.redirect(`/admin/link-requests?done=${decision.kind === 'approve' ? 'approved' : 'rejected'}`, 303);
   }
 
   app.post<IdParams>('/link-requests/:id/approval', (request, reply) => decideAndAnswer(request, reply, { kind: 'approve' }));

@@ -1,12 +1,10 @@
 import type { StaffRole } from '../../db/schema.js';
+import { STAFF_ROLE_LABELS, choicesOf } from '../../lib/labels.js';
 
 export const ROLES: readonly StaffRole[] = ['admin', 'moderator', 'dispatcher'];
 
-export const ROLE_LABELS: Record<StaffRole, string> = {
-  admin: 'администратор',
-  moderator: 'модератор',
-  dispatcher: 'диспетчер',
-};
+/** The role checkboxes on the staff forms. */
+export const ROLE_CHOICES = choicesOf(STAFF_ROLE_LABELS);
 
 /** Checked boxes → known roles, in a fixed order, no repeats. */
 export function parseRoles(values: string[]): StaffRole[] {
@@ -14,5 +12,5 @@ export function parseRoles(values: string[]): StaffRole[] {
 }
 
 export function roleList(roles: StaffRole[]): string {
-  return roles.map((role) => ROLE_LABELS[role]).join(', ');
+  return roles.map((role) => STAFF_ROLE_LABELS[role]).join(', ');
 }

@@ -1,14 +1,12 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { renderError } from '../../plugins/errors.js';
 import { field, fieldValues, parseId } from '../../security/input.js';
-import { ROLES, ROLE_LABELS, parseRoles } from './roles.js';
+import { ROLE_CHOICES as roleChoices, parseRoles } from './roles.js';
 import { changeRoles, deactivateStaff, findStaff, inviteStaff, listStaff, reinviteStaff, resetTotp, type StaffMember } from './service.js';
 import { normaliseEmail } from '../../security/contacts.js';
 import { signedInStaff } from '../../plugins/auth.js';
 
 type IdParams = { Params: { id: string } };
-
-const roleChoices = ROLES.map((role) => ({ value: role, label: ROLE_LABELS[role] }));
 
 /** «Сотрудники» (admin only): the list, invitations, roles and switching staff off. */
 const staffManagement: FastifyPluginAsync = async (app) => {
@@ -32,7 +30,7 @@ const staffManagement: FastifyPluginAsync = async (app) => {
   }
 
   app.get('/', async (_request, reply) => {
-    return reply.viewAsync('backoffice/staff/index', { title: 'Сотрудники', members: await listStaff(db), roleLabels: ROLE_LABELS });
+    return reply.viewAsync('backoffice/staff/index', { title: 'Сотрудники', members: await listStaff(db) });
   });
 
   app.get('/new', async (_request, reply) => {

@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database, StaffRole } from '../../db/schema.js';
+import type { StaffStatus } from '../../lib/labels.js';
 import { sendEmailLater } from '../../messaging/service.js';
 import { consumeToken, issueToken, revokeTokens } from '../../security/tokens.js';
 import { roleList } from './roles.js';
@@ -9,7 +10,6 @@ import { staffInvitationEmail } from './messages.js';
 export const INVITATION_PURPOSE = 'staff-invitation';
 export const INVITATION_TTL_MS = 72 * 3600_000;
 
-export type StaffStatus = 'active' | 'invited' | 'inactive';
 export type StaffMember = {
   id: number;
   email: string;

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { renderError } from '../../plugins/errors.js';
 import { field, parseId } from '../../security/input.js';
 import { accessibleAccounts, accountInUrl, can } from '../accounts/access.js';
-import { RIGHTS_NAMES, accept, findInvitation, grantsOf, invite, invitedMatches, revoke, validateInvite, type InviteErrors, type InviteForm } from './service.js';
+import { accept, findInvitation, grantsOf, invite, invitedMatches, revoke, validateInvite, type InviteErrors, type InviteForm } from './service.js';
 import { signedInResident } from '../../plugins/auth.js';
 
 // «Совладельцы». The owner's pages are mounted behind requireResident; the
@@ -26,7 +26,6 @@ const coOwners: FastifyPluginAsync = async (app) => {
       section: '/co-owners',
       owned: owned.map((account) => ({ account, grants: grants.filter((g) => g.accountId === account.id) })),
       shared: accounts.filter((a) => !can(a.rights, 'invite')),
-      rightsNames: RIGHTS_NAMES,
       done: done === 'invited' || done === 'revoked' ? done : null,
     });
   });
@@ -77,7 +76,7 @@ const coOwners: FastifyPluginAsync = async (app) => {
   app.get<GrantParams>('/co-owners/grants/:grantId/revocation', async (request, reply) => {
     const found = await ownedGrant(request);
     if (!found) return renderError(request, reply, 404);
-    return reply.viewAsync('co-owners/revoke', { section: '/co-owners', ...found, rightsNames: RIGHTS_NAMES });
+    return reply.viewAsync('co-owners/revoke', { section: '/co-owners', ...found });
   });
 
   app.post<GrantParams>('/co-owners/grants/:grantId/revocation', async (request, reply) => {
@@ -100,7 +99,6 @@ export const coOwnerInvitation: FastifyPluginAsync = async (app) => {
     return reply.viewAsync('co-owners/invitation', {
       invitation,
       token,
-      rightsNames: RIGHTS_NAMES,
       loginUrl: `/login?next=${encodeURIComponent(here)}`,
       registerUrl: `/register?next=${encodeURIComponent(here)}`,
       matches: request.resident ? invitedMatches(invitation, request.resident.email) : false,

@@ -5,6 +5,7 @@ import { consumeToken, issueToken, peekToken, revokeTokens } from '../../securit
 import { normaliseEmail } from '../../security/contacts.js';
 import { type CoOwnerRights } from './tables.js';
 import { coOwnerInvitationEmail } from './messages.js';
+import { CO_OWNER_RIGHTS_LABELS, type GrantStatus } from '../../lib/labels.js';
 
 // Co-owners: the owner of a linked account invites someone by email with
 // «Просмотр» or «Просмотр и оплата»; the emailed link is a single-use token
@@ -13,9 +14,6 @@ import { coOwnerInvitationEmail } from './messages.js';
 export const INVITATION_PURPOSE = 'co-owner-invitation';
 export const INVITATION_TTL_MS = 7 * 24 * 3600_000;
 
-export const RIGHTS_NAMES: Record<CoOwnerRights, string> = { view: 'Просмотр', view_pay: 'Просмотр и оплата' };
-
-export type GrantStatus = 'pending' | 'accepted' | 'expired';
 export type Grant = { id: number; accountId: number; email: string; rights: CoOwnerRights; status: GrantStatus; invitedAt: Date; acceptedAt: Date | null };
 
 /** Unrevoked grants of the given accounts (the caller passes only accounts the resident owns). */
@@ -78,7 +76,7 @@ export async function invite(
     .executeTakeFirstOrThrow();
   const { token } = await issueToken(trx, { purpose: INVITATION_PURPOSE, subjectId: grant.id, ttlMs: INVITATION_TTL_MS, now: input.now });
   const link = `${input.publicUrl}/co-owners/invitation?token=${token}`;
-  await sendEmailLater(trx, { to: email, ...coOwnerInvitationEmail({ payerCode: input.payerCode, address: input.address, rights: RIGHTS_NAMES[rights], link }) });
+  await sendEmailLater(trx, { to: email, ...coOwnerInvitationEmail({ payerCode: input.payerCode, address: input.address, rights: CO_OWNER_RIGHTS_LABELS[rights], link }) });
   return { ok: true };
 }
 

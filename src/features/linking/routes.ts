@@ -2,10 +2,9 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { renderError } from '../../plugins/errors.js';
 import { field, parseId } from '../../security/input.js';
 import { overLimit, tooManyAttempts } from '../../security/rate-limits.js';
-import { RIGHTS_NAMES } from '../co-owners/service.js';
 import { identityConfirmed } from '../identity/service.js';
 import { accessibleAccounts } from '../accounts/access.js';
-import { LINK_STATUS_NAMES, REGISTRY_CHECK_LIMITS } from './rules.js';
+import { REGISTRY_CHECK_LIMITS } from './rules.js';
 import { hideLink, linksOf, providerList, requestLink, validateLinkForm, withdrawLink, type LinkForm, type LinkFormErrors } from './service.js';
 import { signedInResident } from '../../plugins/auth.js';
 
@@ -26,7 +25,7 @@ const services: FastifyPluginAsync = async (app) => {
   app.get('/services', async (request, reply) => {
     const links = await linksOf(app.db, signedInResident(request).id);
     const shared = (await accessibleAccounts(app.db, signedInResident(request).id)).filter((a) => a.rights !== 'owner');
-    return reply.viewAsync('linking/index', { section: '/services', links, shared, rightsNames: RIGHTS_NAMES, statusNames: LINK_STATUS_NAMES, sent: field(request.query, 'sent') === '1', withdrawn: field(request.query, 'done') === 'withdrawn' });
+    return reply.viewAsync('linking/index', { section: '/services', links, shared, sent: field(request.query, 'sent') === '1', withdrawn: field(request.query, 'done') === 'withdrawn' });
   });
 
   const showForm = async (request: FastifyRequest, form: LinkForm, errors: LinkFormErrors = {}) => ({

@@ -42,11 +42,3 @@ export function sameFlat(a: string, b: string): boolean {
   const left = normaliseFlat(a);
   return left !== null && left === normaliseFlat(b);
 }
-
-export const LINK_STATUS_NAMES = {
-  pending: 'На рассмотрении',
-  approved: 'Подключена',
-  rejected: 'Отклонена',
-  withdrawn: 'Отменена',
-  transferred: 'Владелец сменился',
-} as const;

@@ -48,7 +48,7 @@ t.test('sign-in', async (t) => {
     t.match(form.body, /<a href="\/password-reset">Забыли пароль\?<\/a>/);
     await toCodeStep(t, agent, person.email.toUpperCase());
     const choose = await agent.get('/login/code');
-    t.match(choose.body, /<legend>Куда отправить код<\/legend>/);
+    t.match(choose.body, /<legend class="field__label">Куда отправить код<\/legend>/);
     t.match(choose.body, /<label for="channel-email">Электронная почта<\/label> <span class="choice__hint">pe\*\*\*@example\.ru<\/span>/);
     t.match(choose.body, /<label for="channel-sms">SMS<\/label>/);
     const anonymousSid = agent['cookies'].get('sid');
