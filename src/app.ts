@@ -10,6 +10,7 @@ import { requireResident, requireStaff, residentLoader, staffLoader } from './pl
 import { createClock, type Clock } from './lib/calendar.js';
 import clockPlugin from './plugins/clock.js';
 import errors from './plugins/errors.js';
+import input from './plugins/input.js';
 import csrf from './plugins/csrf.js';
 import helmet from './plugins/helmet.js';
 import rateLimit from './plugins/rate-limit.js';
@@ -111,6 +112,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(csrf, { config });
   await app.register(rateLimit, { config, redis });
   await app.register(errors, { config });
+  await app.register(input);
 
   await app.register(health);
   if (!config.isProduction) await app.register(devMailbox, { prefix: '/dev/mailbox' });

@@ -15,7 +15,12 @@ const { db, seeded } = embedded ? await openEmbeddedDatabase(config) : { db: dbF
 
 const app = await buildApp({ config, db, clock });
 
-closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+// A rejected promise nobody awaited belongs to one request or one job: it is logged and
+// the process keeps serving everyone else. (Node would otherwise exit; an uncaught
+// exception still shuts down gracefully, since the stack it unwound may hold broken state.)
+process.on('unhandledRejection', (reason) => app.log.error({ err: reason }, 'unhandled rejection'));
+
+closeWithGrace({ delay: 10_000, skip: ['unhandledRejection'] }, async ({ signal, err }) => {
   if (err) app.log.error({ err }, 'shutting down after an error');
   else app.log.info({ signal }, 'shutting down');
   await app.close();

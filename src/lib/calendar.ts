@@ -14,9 +14,20 @@ export type Clock = {
 export const MOSCOW_OFFSET_MS = 3 * 60 * 60 * 1000;
 const DAY_MS = 86_400_000;
 
-/** A real calendar date written YYYY-MM-DD: "2026-02-30" is not one, though Date would roll it over. */
+/**
+ * Years a date typed by a person may have. Year 0000 or 0001 is a real date to
+ * JavaScript, but not to Postgres (no year zero) nor to anyone using this service.
+ */
+export const SANE_YEARS = { from: 1900, to: 2100 } as const;
+
+/**
+ * A real calendar date written YYYY-MM-DD within SANE_YEARS: "2026-02-30" is not
+ * one, though Date would roll it over, and neither is "0001-01-01".
+ */
 export function isCalendarDate(value: string): boolean {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  const year = Number(value.slice(0, 4));
+  if (year < SANE_YEARS.from || year > SANE_YEARS.to) return false;
   const date = new Date(`${value}T00:00:00Z`);
   return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
 }

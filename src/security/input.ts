@@ -1,6 +1,34 @@
 // Reading untrusted request input the same way in every feature: a malformed
 // value reads as empty or unknown, never as an exception.
 
+/**
+ * Characters no one types into a form: C0 controls other than tab and line breaks,
+ * DEL, C1 controls, and halves of a surrogate pair. Postgres refuses a NUL byte
+ * outright, and the rest only ever arrive in a crafted request.
+ */
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+export const CONTROL_CHARACTERS_MESSAGE =
+  'В введённом тексте есть служебные символы, которых не бывает в обычном тексте (например, нулевой байт). Уберите их и отправьте форму ещё раз.';
+
+export function hasControlCharacters(value: string): boolean {
+  return CONTROL_CHARACTERS.test(value);
+}
+
+/**
+ * The names of the text fields (query string or urlencoded form, repeated ones too)
+ * holding characters no one types; a name itself is checked as well.
+ */
+export function fieldsWithControlCharacters(fields: unknown): string[] {
+  if (typeof fields !== 'object' || fields === null) return [];
+  const found: string[] = [];
+  for (const [name, value] of Object.entries(fields)) {
+    const values: unknown[] = Array.isArray(value) ? value : [value];
+    if (hasControlCharacters(name) || values.some((v) => typeof v === 'string' && hasControlCharacters(v))) found.push(name);
+  }
+  return found;
+}
+
 /** A text field of a urlencoded form; anything else (missing, repeated) reads as empty. */
 export function field(body: unknown, name: string): string {
   const value = (body as Record<string, unknown> | undefined)?.[name];

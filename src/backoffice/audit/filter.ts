@@ -1,4 +1,4 @@
-import { isCalendarDate } from '../../lib/calendar.js';
+import { SANE_YEARS, isCalendarDate } from '../../lib/calendar.js';
 
 // The «Журнал действий» filters, read from the query string of a GET form.
 
@@ -38,7 +38,7 @@ export function parseAuditQuery(query: AuditQuery): ParsedAuditQuery {
     if (raw === '') continue;
     const day = parseDay(raw);
     if (day) filter[field] = day;
-    else errors[field] = 'Введите дату в формате ДД.ММ.ГГГГ, например 27.11.2026';
+    else errors[field] = `Введите дату в формате ДД.ММ.ГГГГ с ${SANE_YEARS.from} по ${SANE_YEARS.to} год, например 27.11.2026`;
   }
   if (filter.from && filter.to && filter.from > filter.to) {
     errors.to = 'Дата «По» должна быть не раньше даты «С»';

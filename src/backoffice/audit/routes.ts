@@ -6,6 +6,7 @@ import { PAGE_SIZE, filterQuery, parseAuditQuery, type AuditQuery } from './filt
 import { allAuditRecords, auditFilterOptions, auditPage, type AuditRecord } from './service.js';
 import { recordAudit } from '../../audit/writer.js';
 import { signedInStaff } from '../../plugins/auth.js';
+import { textFields } from '../../security/input.js';
 
 const CSV_HEADER = ['Время (МСК)', 'Сотрудник', 'Электронная почта сотрудника', 'Действие', 'Код действия', 'Объект', 'Подробности', 'IP-адрес'];
 
@@ -43,7 +44,10 @@ const auditLog: FastifyPluginAsync = async (app) => {
   });
 
   app.get<{ Querystring: AuditQuery }>('/export.csv', async (request, reply) => {
-    const { filter } = parseAuditQuery(request.query);
+    const { filter, errors } = parseAuditQuery(request.query);
+    // Once the first line is out, a failure can only drop the connection: a filter the
+    // page would refuse goes back to the page, with the messages next to its fields.
+    if (Object.keys(errors).length > 0) return reply.redirect(`/admin/audit?${new URLSearchParams(textFields(request.query))}`, 303);
     // Exporting the log is itself a thing the log must show.
     await recordAudit(db, { staffId: signedInStaff(request).id, action: 'audit.exported', details: { filter }, ip: request.ip });
     async function* lines() {

@@ -65,12 +65,23 @@ export function displayName(name: string): string {
 }
 
 /**
+ * The resident's file name with the extension of the type found in its bytes: a PDF
+ * uploaded as "скан.exe" or "скан.html" is saved by the browser as "скан.pdf".
+ */
+export function downloadName(originalName: string, extension: string): string {
+  const shown = displayName(originalName);
+  const stem = shown.replace(/\.[^.]*$/, '').trim();
+  return `${stem === '' ? 'документ' : stem}.${extension}`;
+}
+
+/**
  * `inline` with an ASCII fallback name and the original name in RFC 5987 form,
  * so neither quotes nor non-ASCII letters can break the header.
  */
 export function contentDisposition(id: number, mime: DocumentMime, originalName: string): string {
-  const fallback = `document-${id}.${ALLOWED_TYPES[mime]}`;
-  const encoded = encodeURIComponent(displayName(originalName)).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  const extension = ALLOWED_TYPES[mime];
+  const fallback = `document-${id}.${extension}`;
+  const encoded = encodeURIComponent(downloadName(originalName, extension)).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
   return `inline; filename="${fallback}"; filename*=UTF-8''${encoded}`;
 }
 
