@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { latestBills } from '../billing/service.js';
+import { BILL_STATE_LABELS } from '../billing/document.js';
 import { accessibleAccounts } from '../accounts/access.js';
 
 /** The front page: what the service is for visitors, the resident's accounts at a glance once signed in. */
@@ -7,11 +8,12 @@ const home: FastifyPluginAsync = async (app) => {
   app.get('/', async (request, reply) => {
     if (!request.resident) return reply.viewAsync('home/index', {});
     const accounts = await accessibleAccounts(app.db, request.resident.id);
-    const bills = await latestBills(app.db, accounts.map((a) => a.id));
+    const bills = await latestBills(app.db, accounts.map((a) => a.id), app.clock.today());
     return reply.viewAsync('home/index', {
       section: '/',
       accounts: accounts.map((account) => ({ ...account, bill: bills.get(account.id) ?? null })),
       today: app.clock.today(),
+      billStateLabels: BILL_STATE_LABELS,
     });
   });
 };
