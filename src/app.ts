@@ -29,6 +29,7 @@ import help from './features/help/routes.js';
 import services from './features/linking/routes.js';
 import dwelling from './features/dwelling/routes.js';
 import readings from './features/readings/routes.js';
+import billing from './features/billing/routes.js';
 import coOwners, { coOwnerInvitation } from './features/co-owners/routes.js';
 import linkRequests from './backoffice/link-requests/routes.js';
 import accounts from './backoffice/accounts/routes.js';
@@ -136,6 +137,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await signedIn.register(services);
       await signedIn.register(dwelling);
       await signedIn.register(readings);
+      await signedIn.register(billing);
       await signedIn.register(coOwners);
       await signedIn.register(residentNoticeRoutes);
     });
