@@ -19,6 +19,8 @@ import {
 import { findDocument, latestSubmission, submitDocuments, uploadDir } from './service.js';
 import { FILE_FIELD, receiveUpload, removeFiles } from './upload.js';
 import { signedInResident } from '../../plugins/auth.js';
+import { findInvitation } from '../co-owners/service.js';
+import { invitationPath } from '../co-owners/routes.js';
 
 type UploadErrors = Partial<Record<'kind' | 'documents' | 'consent', string>> & PersonalDataErrors;
 type UploadValues = Partial<PersonalData> & { kind?: string; consent?: boolean };
@@ -88,7 +90,10 @@ const identity: FastifyPluginAsync = async (app) => {
     form: { errors?: UploadErrors; values?: UploadValues } = {},
   ) {
     const status = signedInResident(request).identityStatus;
+    const token = request.session.invitationToken;
+    const invitation = token ? await findInvitation(app.db, token, app.clock.now()) : null;
     return reply.viewAsync('identity/index', {
+      invitationLink: invitation && token ? invitationPath(token) : null,
       title: 'Подтверждение личности',
       section: '/identity',
       status,
