@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { latestBills } from '../bills/service.js';
 import { accessibleAccounts } from '../accounts/access.js';
+import { firstRunFor } from '../first-run/tasks.js';
 
 /** The front page: what the service is for visitors, the resident's accounts at a glance once signed in. */
 const home: FastifyPluginAsync = async (app) => {
@@ -12,6 +13,7 @@ const home: FastifyPluginAsync = async (app) => {
       section: '/',
       accounts: accounts.map((account) => ({ ...account, bill: bills.get(account.id) ?? null })),
       today: app.clock.today(),
+      firstRun: await firstRunFor(app.db, request.resident, app.clock.today()),
     });
   });
 };
