@@ -98,8 +98,15 @@ t.test('the queue lists waiting submissions oldest first; the review shows the r
 t.test('approval: the resident is confirmed, told by email, and the decision is audited', async (t) => {
   const { app, db, config, moderator, moderatorId } = await setUp(t.teardown);
   const { resident, visitor, submissionId } = await residentWithUpload(app, db, config, 'approve@example.test');
-  await moderator.get(`/admin/documents/${submissionId}`);
-  const response = await moderator.post(`/admin/documents/${submissionId}/approval`);
+  const review = await moderator.get(`/admin/documents/${submissionId}`);
+  t.match(review.body, '<strong>Иванова Мария Петровна</strong>', 'the typed name is beside the scan');
+  t.match(review.body, '<strong>12.04.1985</strong>');
+  t.match(review.body, '>Фамилия, имя, отчество и дата рождения совпадают с документом</label>');
+  const unticked = await moderator.post(`/admin/documents/${submissionId}/approval`);
+  t.equal(unticked.statusCode, 422);
+  t.match(unticked.body, 'Отметьте, что данные совпадают с документом');
+  t.equal((await db.selectFrom('identity_submissions').select('status').where('id', '=', submissionId).executeTakeFirstOrThrow()).status, 'pending');
+  const response = await moderator.post(`/admin/documents/${submissionId}/approval`, { matches: 'yes' });
   t.equal(response.statusCode, 303);
   t.equal(response.headers.location, '/admin/documents?done=approved');
   t.match((await moderator.get(response.headers.location as string)).body, 'Документы одобрены');
@@ -108,8 +115,12 @@ t.test('approval: the resident is confirmed, told by email, and the decision is 
   t.equal(row.status, 'approved');
   t.equal(row.decided_by, moderatorId);
   t.ok(row.decided_at);
-  const status = await db.selectFrom('residents').select('identity_status').where('id', '=', resident.id).executeTakeFirstOrThrow();
-  t.equal(status.identity_status, 'confirmed');
+  const status = await db.selectFrom('residents').select(['identity_status', 'last_name', 'first_name', 'middle_name', 'birth_date', 'identity_source']).where('id', '=', resident.id).executeTakeFirstOrThrow();
+  t.same(status, { identity_status: 'confirmed', last_name: 'Иванова', first_name: 'Мария', middle_name: 'Петровна', birth_date: '1985-04-12', identity_source: 'documents' });
+  const profile = await visitor.get('/profile');
+  t.match(profile.body, 'Иванова Мария Петровна');
+  t.match(profile.body, 'Изменить можно только новым подтверждением личности');
+  t.notMatch(profile.body, 'name="lastName"', 'the confirmed name is not editable');
 
   const audit = await db.selectFrom('audit_log').selectAll().where('action', '=', 'identity.submission.approved').execute();
   t.equal(audit.length, 1);
@@ -180,7 +191,7 @@ t.test('two moderators decide the same submission: the first decision stands, th
   const { resident, submissionId } = await residentWithUpload(app, db, config, 'twice@example.test');
   await moderator.get(`/admin/documents/${submissionId}`);
   await other.get(`/admin/documents/${submissionId}`);
-  t.equal((await moderator.post(`/admin/documents/${submissionId}/approval`)).statusCode, 303);
+  t.equal((await moderator.post(`/admin/documents/${submissionId}/approval`, { matches: 'yes' })).statusCode, 303);
   const late = await other.post(`/admin/documents/${submissionId}/rejection`, { reason: 'Загружен не тот документ' });
   t.equal(late.statusCode, 409);
   t.match(late.body, 'Решение по этой заявке уже принято другим модератором');
@@ -195,7 +206,7 @@ t.test('two moderators decide the same submission: the first decision stands, th
   await moderator.get(`/admin/documents/${race.submissionId}`);
   await other.get(`/admin/documents/${race.submissionId}`);
   const answers = await Promise.all([
-    moderator.post(`/admin/documents/${race.submissionId}/approval`),
+    moderator.post(`/admin/documents/${race.submissionId}/approval`, { matches: 'yes' }),
     other.post(`/admin/documents/${race.submissionId}/rejection`, { reason: 'Загружен не тот документ' }),
   ]);
   t.same(answers.map((a) => a.statusCode).sort(), [303, 409]);

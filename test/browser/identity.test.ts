@@ -34,6 +34,10 @@ t.test('identity verification in the browser', { skip: chromiumMissing }, async 
     }
 
     async function upload(page: Awaited<ReturnType<typeof residentPage>>, file: typeof scan) {
+      await page.getByLabel('Фамилия').fill('Петрова');
+      await page.getByLabel('Имя', { exact: true }).fill('Анна');
+      await page.getByLabel('Отчество').fill('Сергеевна');
+      await page.getByLabel('Дата рождения').fill('1990-03-08');
       await page.getByLabel('Вид документа').selectOption({ label: 'Паспорт РФ' });
       await page.getByLabel('Файл документа').setInputFiles(file);
       await page.getByLabel('Я согласен на обработку персональных данных').check();
@@ -71,6 +75,10 @@ t.test('identity verification in the browser', { skip: chromiumMissing }, async 
         await admin.waitForFunction(() => [...document.images].every((img) => img.complete && img.naturalWidth > 0));
         t.pass('the scan is shown inline');
       }
+      t.ok(await admin.getByText('Петрова Анна Сергеевна').isVisible(), 'the typed name is beside the scan');
+      await admin.getByRole('button', { name: 'Одобрить' }).click();
+      await admin.getByText('Отметьте, что данные совпадают с документом').first().waitFor();
+      await admin.getByLabel('Фамилия, имя, отчество и дата рождения совпадают с документом').check();
       await admin.getByRole('button', { name: 'Одобрить' }).click();
       await admin.getByText('Документы одобрены').waitFor();
 

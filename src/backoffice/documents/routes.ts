@@ -1,10 +1,10 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { renderError } from '../../plugins/errors.js';
-import { parseId } from '../../security/input.js';
+import { field, parseId } from '../../security/input.js';
 import { sendDocumentFile } from '../../features/identity/files.js';
 import { DOCUMENT_KINDS, REJECTION_REASONS, rejectionReason } from '../../features/identity/rules.js';
 import { findDocument, uploadDir } from '../../features/identity/service.js';
-import { QUEUE_PAGE_SIZE, decide, pendingQueue, reviewOf, type Decision } from './service.js';
+import { QUEUE_PAGE_SIZE, approvalError, decide, pendingQueue, reviewOf, type Decision } from './service.js';
 import { recordAudit } from '../../audit/writer.js';
 import { signedInStaff } from '../../plugins/auth.js';
 
@@ -56,7 +56,17 @@ const documents: FastifyPluginAsync = async (app) => {
     return sendDocumentFile(request, reply, document, dir);
   });
 
-  app.post<IdParams>('/documents/:id/approval', (request, reply) => decideAndRedirect(request, reply, { kind: 'approval' }));
+  app.post<IdParams>('/documents/:id/approval', async (request, reply) => {
+    const id = parseId(request.params.id);
+    const review = id === null ? null : await reviewOf(app.db, id);
+    if (id === null || !review) return renderError(request, reply, 404);
+    const error = review.status === 'pending' ? approvalError(review, field(request.body, 'matches') === 'yes') : null;
+    if (error) {
+      reply.code(422);
+      return showReview(request, reply, id, { errors: { matches: error } });
+    }
+    return decideAndRedirect(request, reply, { kind: 'approval' });
+  });
 
   app.post<IdParams & { Body: RejectionForm }>('/documents/:id/rejection', async (request, reply) => {
     const body = request.body ?? {};

@@ -84,6 +84,8 @@ export type Review = {
     /** Earlier submissions of the same resident, for context. */
     earlierRejections: number;
   };
+  /** What the resident typed as in the document; null on submissions made before it was asked. */
+  personal: { fullName: string; birthDate: string } | null;
   documents: DocumentFile[];
 };
 
@@ -101,6 +103,10 @@ export async function reviewOf(db: Kysely<Database>, submissionId: number): Prom
       's.created_at',
       's.rejection_reason',
       's.decided_at',
+      's.last_name',
+      's.first_name',
+      's.middle_name',
+      's.birth_date',
       'st.full_name as decided_by_name',
       'r.id as resident_id',
       'r.email',
@@ -136,6 +142,10 @@ export async function reviewOf(db: Kysely<Database>, submissionId: number): Prom
       registeredAt: row.registered_at,
       earlierRejections: row.earlier_rejections ?? 0,
     },
+    personal:
+      row.last_name && row.first_name && row.birth_date
+        ? { fullName: [row.last_name, row.first_name, row.middle_name].filter(Boolean).join(' '), birthDate: row.birth_date }
+        : null,
     documents: await documentsOf(db, row.id),
   };
 }
@@ -153,6 +163,11 @@ export type DecisionInput = {
 
 export type DecisionOutcome = 'decided' | 'not-found' | 'already-decided';
 
+/** Approval needs the moderator's tick that the typed name and date of birth match the scan. */
+export function approvalError(review: Pick<Review, 'personal'>, matchesTicked: boolean): string | null {
+  return review.personal && !matchesTicked ? 'Отметьте, что данные совпадают с документом, или отклоните заявку' : null;
+}
+
 /**
  * Approves or rejects a waiting submission. The status check and the update are
  * one statement, so when two moderators decide at once the first one wins and
@@ -167,7 +182,7 @@ export async function decide(trx: Transaction<Database>, input: DecisionInput): 
     .set({ status: approved ? 'approved' : 'rejected', rejection_reason: reason, decided_by: input.staffId, decided_at: input.now })
     .where('id', '=', input.submissionId)
     .where('status', '=', 'pending')
-    .returning(['resident_id', 'document_kind'])
+    .returning(['resident_id', 'document_kind', 'last_name', 'first_name', 'middle_name', 'birth_date'])
     .executeTakeFirst();
   if (!updated) {
     const exists = await trx.selectFrom('identity_submissions').select('id').where('id', '=', input.submissionId).executeTakeFirst();
@@ -175,7 +190,12 @@ export async function decide(trx: Transaction<Database>, input: DecisionInput): 
   }
   const resident = await trx
     .updateTable('residents')
-    .set({ identity_status: approved ? 'confirmed' : 'rejected' })
+    // The confirmed name is the one the moderator checked against the scan.
+    .set(
+      approved && updated.last_name
+        ? { identity_status: 'confirmed', last_name: updated.last_name, first_name: updated.first_name, middle_name: updated.middle_name, birth_date: updated.birth_date, identity_source: 'documents' }
+        : { identity_status: approved ? 'confirmed' : 'rejected' },
+    )
     .where('id', '=', updated.resident_id)
     .returning('email')
     .executeTakeFirstOrThrow();

@@ -4,10 +4,18 @@ import { field, parseId } from '../../security/input.js';
 import { accessibleAccounts, accountInUrl, can } from '../accounts/access.js';
 import { accept, findInvitation, grantsOf, invite, invitedMatches, revoke, validateInvite, type InviteErrors, type InviteForm } from './service.js';
 import { signedInResident } from '../../plugins/auth.js';
+import { identityConfirmed } from '../identity/service.js';
 
 // «Совладельцы». The owner's pages are mounted behind requireResident; the
 // invitation link (coOwnerInvitation) is public, so an invitee can sign up or
 // sign in first and come back.
+
+declare module 'fastify' {
+  interface Session {
+    /** An invitation waiting for the invitee's identity to be confirmed; «Подтверждение личности» leads back to it. */
+    invitationToken?: string;
+  }
+}
 
 type AccountParams = { Params: { accountId: string } };
 type GrantParams = { Params: { grantId: string } };
@@ -89,32 +97,48 @@ const coOwners: FastifyPluginAsync = async (app) => {
   });
 };
 
+export function invitationPath(token: string): string {
+  return `/co-owners/invitation?token=${encodeURIComponent(token)}`;
+}
+
 export const coOwnerInvitation: FastifyPluginAsync = async (app) => {
   app.get('/co-owners/invitation', async (request, reply) => {
     const token = field(request.query, 'token');
     const invitation = await findInvitation(app.db, token, app.clock.now());
     reply.header('Cache-Control', 'no-store');
     if (!invitation) return reply.code(404).viewAsync('co-owners/invitation', { invitation: null });
-    const here = `/co-owners/invitation?token=${encodeURIComponent(token)}`;
+    const here = invitationPath(token);
+    const matches = request.resident ? invitedMatches(invitation, request.resident.email) : false;
+    const needsIdentity = matches && request.resident !== null && !identityConfirmed(request.resident);
+    if (needsIdentity) request.session.invitationToken = token;
     return reply.viewAsync('co-owners/invitation', {
+      needsIdentity,
       invitation,
       token,
       loginUrl: `/login?next=${encodeURIComponent(here)}`,
       registerUrl: `/register?next=${encodeURIComponent(here)}`,
-      matches: request.resident ? invitedMatches(invitation, request.resident.email) : false,
+      matches,
     });
   });
 
   app.post('/co-owners/invitation', { config: { rateLimit: { max: 20, timeWindow: '1 hour' } } }, async (request, reply) => {
     const token = field(request.body, 'token');
     if (!request.resident) {
-      return reply.redirect(`/login?next=${encodeURIComponent(`/co-owners/invitation?token=${encodeURIComponent(token)}`)}`, 303);
+      return reply.redirect(`/login?next=${encodeURIComponent(invitationPath(token))}`, 303);
     }
     const resident = request.resident;
     const result = await app.db.transaction().execute((trx) =>
       accept(trx, { token, residentId: resident.id, residentEmail: resident.email, now: app.clock.now() }),
     );
-    if (result === 'accepted') return reply.redirect('/co-owners', 303);
+    if (result === 'accepted') {
+      request.session.invitationToken = undefined;
+      return reply.redirect('/co-owners', 303);
+    }
+    if (result === 'unconfirmed') {
+      request.session.invitationToken = token;
+      const invitation = await findInvitation(app.db, token, app.clock.now());
+      return reply.code(403).viewAsync('co-owners/invitation', { invitation, token, rightsNames: RIGHTS_NAMES, matches: true, needsIdentity: true });
+    }
     if (result === 'wrong-person') {
       return renderError(request, reply, 403, 'Приглашение отправлено на другой адрес электронной почты. Войдите с тем адресом, на который пришло письмо.');
     }

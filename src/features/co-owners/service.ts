@@ -131,10 +131,13 @@ export function invitedMatches(invitation: Invitation, residentEmail: string): b
 export async function accept(
   trx: Transaction<Database>,
   input: { token: string; residentId: number; residentEmail: string; now: Date },
-): Promise<'accepted' | 'invalid' | 'wrong-person'> {
+): Promise<'accepted' | 'invalid' | 'wrong-person' | 'unconfirmed'> {
   const invitation = await findInvitation(trx, input.token, input.now);
   if (!invitation) return 'invalid';
   if (!invitedMatches(invitation, input.residentEmail)) return 'wrong-person';
+  // Like linking: whoever sees someone's bills must have had their identity checked.
+  const resident = await trx.selectFrom('residents').select('identity_status').where('id', '=', input.residentId).executeTakeFirstOrThrow();
+  if (resident.identity_status !== 'confirmed') return 'unconfirmed';
   const used = await consumeToken(trx, { purpose: INVITATION_PURPOSE, token: input.token, now: input.now });
   if (!used) return 'invalid';
   const row = await trx

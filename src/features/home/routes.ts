@@ -3,6 +3,7 @@ import { latestBills } from '../billing/service.js';
 import { BILL_STATE_LABELS } from '../billing/document.js';
 import { accessibleAccounts } from '../accounts/access.js';
 import { activeNoticesFor } from '../notices/service.js';
+import { firstRunFor } from '../first-run/tasks.js';
 
 /** The front page: what the service is for visitors, the resident's accounts at a glance once signed in. */
 const home: FastifyPluginAsync = async (app) => {
@@ -16,6 +17,7 @@ const home: FastifyPluginAsync = async (app) => {
       today: app.clock.today(),
       activeNotices: await activeNoticesFor(app.db, request.resident.id, app.clock.now()),
       billStateLabels: BILL_STATE_LABELS,
+      firstRun: await firstRunFor(app.db, request.resident, app.clock.today()),
     });
   });
 };

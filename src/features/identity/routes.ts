@@ -9,14 +9,21 @@ import {
   MAX_FILE_BYTES,
   MAX_FILES,
   canUpload,
+  cleanPersonalData,
   consentText,
   isDocumentKind,
+  validatePersonalData,
+  type PersonalData,
+  type PersonalDataErrors,
 } from './rules.js';
 import { findDocument, latestSubmission, submitDocuments, uploadDir } from './service.js';
 import { FILE_FIELD, receiveUpload, removeFiles } from './upload.js';
 import { signedInResident } from '../../plugins/auth.js';
+import { findInvitation } from '../co-owners/service.js';
+import { invitationPath } from '../co-owners/routes.js';
 
-type UploadErrors = Partial<Record<'kind' | 'documents' | 'consent', string>>;
+type UploadErrors = Partial<Record<'kind' | 'documents' | 'consent', string>> & PersonalDataErrors;
+type UploadValues = Partial<PersonalData> & { kind?: string; consent?: boolean };
 
 /** «Подтверждение личности»: the resident's status, what was sent, and the upload form. Behind requireResident. */
 const identity: FastifyPluginAsync = async (app) => {
@@ -30,8 +37,8 @@ const identity: FastifyPluginAsync = async (app) => {
     limits: {
       fileSize: MAX_FILE_BYTES,
       files: MAX_FILES,
-      fields: 5,
-      parts: MAX_FILES + 5,
+      fields: 10,
+      parts: MAX_FILES + 10,
       fieldSize: 1024,
       fieldNameSize: 100,
       headerPairs: 20,
@@ -45,18 +52,20 @@ const identity: FastifyPluginAsync = async (app) => {
     if (!canUpload(resident.identityStatus)) return reply.redirect('/identity', 303);
     const received = await receiveUpload(request, dir);
     try {
-      const errors: UploadErrors = {};
+      const personal = cleanPersonalData(received.personal);
+      const errors: UploadErrors = validatePersonalData(personal, app.clock.today());
       if (!isDocumentKind(received.kind)) errors.kind = 'Выберите вид документа.';
       if (received.fileError) errors.documents = received.fileError;
       else if (received.files.length === 0) errors.documents = 'Выберите файл документа: скан или фотографию в формате JPEG, PNG или PDF.';
       if (!received.consent) errors.consent = 'Отметьте согласие на обработку персональных данных: без него мы не можем проверить документы.';
       if (!isDocumentKind(received.kind) || Object.keys(errors).length > 0) {
         reply.code(received.tooLarge ? 413 : 422);
-        return showPage(request, reply, { errors, values: { kind: received.kind, consent: received.consent } });
+        return showPage(request, reply, { errors, values: { ...personal, kind: received.kind, consent: received.consent } });
       }
       await submitDocuments(app.db, {
         residentId: resident.id,
         kind: received.kind,
+        personal,
         consentText: consentText(app.config.identityRetentionDays),
         now: app.clock.now(),
         files: received.files,
@@ -78,10 +87,13 @@ const identity: FastifyPluginAsync = async (app) => {
   async function showPage(
     request: FastifyRequest,
     reply: FastifyReply,
-    form: { errors?: UploadErrors; values?: { kind?: string; consent?: boolean } } = {},
+    form: { errors?: UploadErrors; values?: UploadValues } = {},
   ) {
     const status = signedInResident(request).identityStatus;
+    const token = request.session.invitationToken;
+    const invitation = token ? await findInvitation(app.db, token, app.clock.now()) : null;
     return reply.viewAsync('identity/index', {
+      invitationLink: invitation && token ? invitationPath(token) : null,
       title: 'Подтверждение личности',
       section: '/identity',
       status,

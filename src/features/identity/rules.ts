@@ -110,3 +110,47 @@ export function rejectionReason(choice: unknown, text: unknown): { ok: true; rea
   if (!picked) return { ok: true, reason: comment };
   return { ok: true, reason: comment === '' ? picked : `${picked}. ${comment}` };
 }
+
+export type PersonalData = { lastName: string; firstName: string; middleName: string; birthDate: string };
+export type PersonalDataErrors = Partial<Record<keyof PersonalData, string>>;
+
+// Letters of any alphabet, with the hyphens, spaces and apostrophes of real names.
+const NAME = /^\p{L}+(?:[ '’-]\p{L}+)*$/u;
+
+function nameError(value: string, what: string, required: boolean): string | undefined {
+  if (value === '') return required ? `Введите ${what}` : undefined;
+  if (value.length > 60) return `${what[0]!.toUpperCase()}${what.slice(1)} — не больше 60 символов`;
+  if (!NAME.test(value)) return `${what[0]!.toUpperCase()}${what.slice(1)} — буквы, дефис, пробел или апостроф, как в документе`;
+  return undefined;
+}
+
+/**
+ * The name and date of birth as in the document. The patronymic is optional
+ * (not everyone has one); the date of birth makes an adult-or-teen age, since a
+ * passport is issued from 14.
+ */
+export function validatePersonalData(data: PersonalData, today: string): PersonalDataErrors {
+  const errors: PersonalDataErrors = {};
+  const lastName = nameError(data.lastName, 'фамилию', true);
+  if (lastName) errors.lastName = lastName;
+  const firstName = nameError(data.firstName, 'имя', true);
+  if (firstName) errors.firstName = firstName;
+  const middleName = nameError(data.middleName, 'отчество', false);
+  if (middleName) errors.middleName = middleName;
+  const birth = data.birthDate;
+  if (birth === '') errors.birthDate = 'Введите дату рождения';
+  else if (!/^\d{4}-\d{2}-\d{2}$/.test(birth) || Number.isNaN(Date.parse(`${birth}T00:00:00Z`)) || new Date(`${birth}T00:00:00Z`).toISOString().slice(0, 10) !== birth) {
+    errors.birthDate = 'Введите дату рождения, например 1980-05-31';
+  } else {
+    const age = Number(today.slice(0, 4)) - Number(birth.slice(0, 4)) - (today.slice(5) < birth.slice(5) ? 1 : 0);
+    if (age < 14) errors.birthDate = 'Подтвердить личность можно с 14 лет';
+    else if (age > 120) errors.birthDate = 'Проверьте год рождения';
+  }
+  return errors;
+}
+
+/** Trimmed, inner spaces collapsed. */
+export function cleanPersonalData(data: PersonalData): PersonalData {
+  const clean = (v: string) => v.trim().replace(/\s+/g, ' ');
+  return { lastName: clean(data.lastName), firstName: clean(data.firstName), middleName: clean(data.middleName), birthDate: data.birthDate.trim() };
+}

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Config } from '../../config.js';
 import type { Database, IdentityStatus } from '../../db/schema.js';
-import { canUpload } from './rules.js';
+import { canUpload, type PersonalData } from './rules.js';
 import type { DocumentKind, DocumentMime, SubmissionStatus } from './tables.js';
 import { removeFiles, type ReceivedFile } from './upload.js';
 import { recordAudit } from '../../audit/writer.js';
@@ -120,6 +120,7 @@ export async function findDocument(
 export type NewSubmission = {
   residentId: number;
   kind: DocumentKind;
+  personal: PersonalData;
   consentText: string;
   now: Date;
   files: ReceivedFile[];
@@ -148,6 +149,10 @@ export async function submitDocuments(db: Kysely<Database>, input: NewSubmission
         .values({
           resident_id: input.residentId,
           document_kind: input.kind,
+          last_name: input.personal.lastName,
+          first_name: input.personal.firstName,
+          middle_name: input.personal.middleName === '' ? null : input.personal.middleName,
+          birth_date: input.personal.birthDate,
           consent_text: input.consentText,
           consented_at: input.now,
           created_at: input.now,

@@ -1,5 +1,5 @@
 import type { Generated } from 'kysely';
-import type { Defaulted, NullableTimestamp, Timestamp } from '../../db/columns.js';
+import type { CalendarDate, Defaulted, NullableTimestamp, Timestamp } from '../../db/columns.js';
 
 
 export type DocumentKind = 'passport' | 'driving_licence' | 'other';
@@ -17,6 +17,11 @@ export type IdentitySubmissionTable = {
   decided_by: number | null;
   decided_at: NullableTimestamp;
   created_at: Timestamp;
+  /** As typed by the resident; checked against the scan by the moderator. */
+  last_name: string | null;
+  first_name: string | null;
+  middle_name: string | null;
+  birth_date: CalendarDate | null;
 };
 
 export type IdentityDocumentTable = {

@@ -20,8 +20,12 @@ export type ReceivedFile = {
   sha256: string;
 };
 
+/** The text fields of the form besides the kind and the consent (the personal data). */
+export const PERSONAL_FIELDS = ['lastName', 'firstName', 'middleName', 'birthDate'] as const;
+
 export type ReceivedUpload = {
   kind: string | undefined;
+  personal: Record<(typeof PERSONAL_FIELDS)[number], string>;
   consent: boolean;
   files: ReceivedFile[];
   /** What was wrong with the files (the first problem found), for the message next to the field. */
@@ -41,7 +45,7 @@ export const FILE_FIELD = 'documents';
  * only once the whole submission is valid and its rows are written.
  */
 export async function receiveUpload(request: FastifyRequest, uploadDir: string): Promise<ReceivedUpload> {
-  const received: ReceivedUpload = { kind: undefined, consent: false, files: [], fileError: undefined, tooLarge: false, tempPaths: [] };
+  const received: ReceivedUpload = { kind: undefined, personal: { lastName: '', firstName: '', middleName: '', birthDate: '' }, consent: false, files: [], fileError: undefined, tooLarge: false, tempPaths: [] };
   const fileError = (message: string) => {
     received.fileError ??= message;
   };
@@ -50,6 +54,8 @@ export async function receiveUpload(request: FastifyRequest, uploadDir: string):
       if (part.type === 'field') {
         if (part.fieldname === 'kind') received.kind = String(part.value);
         if (part.fieldname === 'consent') received.consent = part.value === 'yes';
+        const personal = PERSONAL_FIELDS.find((name) => name === part.fieldname);
+        if (personal && typeof part.value === 'string') received.personal[personal] = part.value;
         continue;
       }
       const name = part.filename ?? '';

@@ -14,15 +14,29 @@ type Db = Kysely<Database>;
 const PHONE_CHANGE = 'phone-change';
 const EMAIL_CHANGE = 'email-change';
 
-export type Profile = { email: string; phone: string; emailConfirmedAt: Date | null };
+/** `confirmedName`: set once the identity is confirmed; it changes only through a new verification. */
+export type Profile = {
+  email: string;
+  phone: string;
+  emailConfirmedAt: Date | null;
+  confirmedName: { fullName: string; birthDate: string | null; source: 'documents' | 'esia' | null } | null;
+};
 
 export async function profileOf(db: Db, residentId: number): Promise<Profile> {
   const row = await db
     .selectFrom('residents')
-    .select(['email', 'phone', 'email_confirmed_at'])
+    .select(['email', 'phone', 'email_confirmed_at', 'last_name', 'first_name', 'middle_name', 'birth_date', 'identity_source'])
     .where('id', '=', residentId)
     .executeTakeFirstOrThrow();
-  return { email: row.email, phone: row.phone, emailConfirmedAt: row.email_confirmed_at };
+  return {
+    email: row.email,
+    phone: row.phone,
+    emailConfirmedAt: row.email_confirmed_at,
+    confirmedName:
+      row.last_name && row.first_name
+        ? { fullName: [row.last_name, row.first_name, row.middle_name].filter(Boolean).join(' '), birthDate: row.birth_date, source: row.identity_source }
+        : null,
+  };
 }
 
 // A session is named on the page by a hash of its id: the id itself is a secret.

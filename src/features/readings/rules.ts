@@ -56,6 +56,19 @@ function windowFor(resource: Resource, date: string): Window {
   return rule.windows[resource];
 }
 
+/** The day the window for `period` opens. */
+export function opensOn(resource: Resource, period: string): string {
+  return dayOf(period, windowFor(resource, period).opensDay);
+}
+
+/** The current window's dates, or the next one's when none is open on `today`. */
+export function windowDates(resource: Resource, today: string): { open: boolean; opensOn: string; closesOn: string } {
+  const state = windowState(resource, today);
+  if (state.open) return { open: true, opensOn: opensOn(resource, state.period), closesOn: state.closesOn };
+  const next = windowState(resource, state.opensOn);
+  return { open: false, opensOn: state.opensOn, closesOn: next.open ? next.closesOn : state.opensOn };
+}
+
 export type WindowState =
   | { open: true; period: string; closesOn: string }
   | { open: false; opensOn: string };

@@ -72,8 +72,8 @@ t.test('the owner invites a co-owner who accepts and sees the account with exact
   t.match(strangerPage.body, 'Приглашение отправлено на другой адрес');
   t.equal((await stranger.post('/co-owners/invitation', { token })).statusCode, 403);
 
-  // The invitee signs up with the invited address and accepts.
-  const coOwner = await createResident(db, { email: 'co.owner@example.test', identityStatus: 'none' });
+  // The invitee signs up with the invited address, has their identity confirmed, and accepts.
+  const coOwner = await createResident(db, { email: 'co.owner@example.test' });
   const coPages = await residentAgent(app, db, config, coOwner.id);
   const acceptPage = await coPages.get(`/co-owners/invitation?token=${token}`);
   t.match(acceptPage.body, '>Принять приглашение</button>');
@@ -177,4 +177,39 @@ t.test('a double-clicked invitation leaves one grant', async (t) => {
   t.equal((await second!).ok, false, 'the second one sees the first one\'s invitation');
   const grants = await db.selectFrom('co_owner_grants').select('id').where('invited_email', '=', 'twice@example.test').execute();
   t.equal(grants.length, 1);
+});
+
+t.test('a co-owner invitation is accepted only after the invitee’s identity is confirmed', async (t) => {
+  const { app, db, config } = await testApp(t.teardown, { seed: true, env: { APP_TODAY: '2026-11-20' } });
+  const owner = await demoResident(db);
+  const ownerPages = await residentAgent(app, db, config, owner.id);
+  const id = await accountId(db, '7700000011');
+  await ownerPages.get('/co-owners');
+  t.equal((await ownerPages.post(`/co-owners/accounts/${id}/invitations`, { email: 'newcomer@example.test', rights: 'view_pay' })).statusCode, 303);
+  const token = tokenFrom((await messageTo(db, 'newcomer@example.test')).text);
+
+  const invitee = await createResident(db, { email: 'newcomer@example.test', identityStatus: 'none' });
+  const pages = await residentAgent(app, db, config, invitee.id);
+  const landing = await pages.get(`/co-owners/invitation?token=${token}`);
+  t.match(landing.body, 'Принять приглашение может только пользователь с подтверждённой личностью');
+  t.match(landing.body, '<a class="button" href="/identity">Подтвердить личность</a>');
+  t.notMatch(landing.body, '>Принять приглашение</button>');
+  // A hand-made POST is refused too, and nothing is granted.
+  const forced = await pages.post('/co-owners/invitation', { token });
+  t.equal(forced.statusCode, 403);
+  const grant = await db.selectFrom('co_owner_grants').select(['accepted_by']).where('invited_email', '=', 'newcomer@example.test').executeTakeFirstOrThrow();
+  t.equal(grant.accepted_by, null);
+
+  // «Подтверждение личности» remembers the invitation while the documents are checked…
+  const waiting = await pages.get('/identity');
+  t.match(waiting.body, 'Вас ждёт приглашение совладельца: принять его можно после подтверждения личности');
+  // …and once confirmed leads back to it.
+  await db.updateTable('residents').set({ identity_status: 'confirmed' }).where('id', '=', invitee.id).execute();
+  const confirmed = await pages.get('/identity');
+  t.match(confirmed.body, `href="/co-owners/invitation?token=${token}">Вернуться к приглашению</a>`);
+  const back = await pages.get(`/co-owners/invitation?token=${token}`);
+  t.match(back.body, '>Принять приглашение</button>');
+  t.equal((await pages.post('/co-owners/invitation', { token })).statusCode, 303);
+  t.equal((await db.selectFrom('co_owner_grants').select('accepted_by').where('invited_email', '=', 'newcomer@example.test').executeTakeFirstOrThrow()).accepted_by, invitee.id);
+  t.notMatch((await pages.get('/identity')).body, 'Вернуться к приглашению', 'forgotten once accepted');
 });

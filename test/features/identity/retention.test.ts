@@ -34,7 +34,7 @@ t.test('scans are deleted the configured number of days after the decision; the 
   const file = path.join(dir, document.stored_name);
   const moderator = await signedIn(app, db, config, { staffId: await staffId(db, 'moderator@demo.local') });
   await moderator.get(`/admin/documents/${document.submission_id}`);
-  t.equal((await moderator.post(`/admin/documents/${document.submission_id}/approval`)).statusCode, 303);
+  t.equal((await moderator.post(`/admin/documents/${document.submission_id}/approval`, { matches: 'yes' })).statusCode, 303);
 
   now = new Date(now.getTime() + 29 * DAY);
   await runJob();

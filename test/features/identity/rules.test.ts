@@ -49,3 +49,22 @@ t.test('small predicates', async (t) => {
   t.same((['none', 'pending', 'confirmed', 'rejected'] as const).map(canUpload), [true, false, false, true]);
   t.same((['none', 'pending', 'confirmed', 'rejected'] as const).map((s) => identityConfirmed({ identityStatus: s })), [false, false, true, false]);
 });
+
+t.test('personal data as in the document: the patronymic is optional, names are letters, a real date of birth from 14', async (t) => {
+  const { validatePersonalData, cleanPersonalData } = await import('../../../src/features/identity/rules.js');
+  const today = '2026-11-15';
+  const ok = { lastName: 'Салтыков-Щедрин', firstName: 'Михаил', middleName: '', birthDate: '1990-01-27' };
+  t.same(validatePersonalData(ok, today), {}, 'a double surname and no patronymic');
+  t.same(validatePersonalData({ ...ok, lastName: "Д'Артаньян" }, today), {});
+  t.same(validatePersonalData({ ...ok, lastName: 'O’Brien', firstName: 'John' }, today), {}, 'Latin letters too');
+  t.match(validatePersonalData({ ...ok, lastName: '' }, today), { lastName: 'Введите фамилию' });
+  t.match(validatePersonalData({ ...ok, firstName: 'И'.repeat(61) }, today), { firstName: /не больше 60/ });
+  t.match(validatePersonalData({ ...ok, middleName: '--' }, today), { middleName: /буквы/ });
+  t.match(validatePersonalData({ ...ok, birthDate: '' }, today), { birthDate: 'Введите дату рождения' });
+  t.match(validatePersonalData({ ...ok, birthDate: '0001-01-01' }, today), { birthDate: /год рождения/ });
+  t.match(validatePersonalData({ ...ok, birthDate: '2012-11-16' }, today), { birthDate: /с 14 лет/ }, 'one day short of 14');
+  t.same(validatePersonalData({ ...ok, birthDate: '2012-11-15' }, today), {}, '14 today');
+  t.same(cleanPersonalData({ lastName: '  Иванова ', firstName: 'Анна  Мария', middleName: ' ', birthDate: ' 1990-01-01 ' }), {
+    lastName: 'Иванова', firstName: 'Анна Мария', middleName: '', birthDate: '1990-01-01',
+  });
+});

@@ -126,6 +126,11 @@ t.test('bad input gets a Russian message next to the field and leaves nothing be
       field: 'documents',
       message: /содержит путь к папке/,
     },
+    { name: 'no last name', body: uploadParts([good], { kind: 'passport', consent: 'yes', lastName: ' ' }), status: 422, field: 'lastName', message: /Введите фамилию/ },
+    { name: 'digits in the first name', body: uploadParts([good], { kind: 'passport', consent: 'yes', firstName: 'М4рия' }), status: 422, field: 'firstName', message: /Имя — буквы/ },
+    { name: 'a control character in the patronymic', body: uploadParts([good], { kind: 'passport', consent: 'yes', middleName: 'Петр\u0000овна' }), status: 422, field: 'middleName', message: /Отчество — буквы/ },
+    { name: 'a date of birth that does not exist', body: uploadParts([good], { kind: 'passport', consent: 'yes', birthDate: '1985-02-30' }), status: 422, field: 'birthDate', message: /Введите дату рождения, например/ },
+    { name: 'a child', body: uploadParts([good], { kind: 'passport', consent: 'yes', birthDate: '2020-01-01' }), status: 422, field: 'birthDate', message: /с 14 лет/ },
     { name: 'no consent', body: uploadParts([good], { kind: 'passport' }), status: 422, field: 'consent', message: /Отметьте согласие на обработку персональных данных/ },
     { name: 'no document kind', body: uploadParts([good], { consent: 'yes' }), status: 422, field: 'kind', message: /Выберите вид документа/ },
     { name: 'an unknown document kind', body: uploadParts([good], { kind: 'ticket', consent: 'yes' }), status: 422, field: 'kind', message: /Выберите вид документа/ },
@@ -151,6 +156,8 @@ t.test('bad input gets a Russian message next to the field and leaves nothing be
   }
   const kept = await upload(visitor, uploadParts([good], { kind: 'driving_licence' }));
   t.match(kept.body, /<option value="driving_licence" selected>/, 'the chosen kind is kept');
+  t.match(kept.body, 'value="Иванова"', 'the typed name is kept');
+  t.match(kept.body, 'value="1985-04-12"');
   const status = await db.selectFrom('residents').select('identity_status').where('id', '=', resident.id).executeTakeFirstOrThrow();
   t.equal(status.identity_status, 'none');
 });
