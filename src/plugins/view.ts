@@ -36,6 +36,8 @@ export default fp<{ config: Config }>(
       request.wantsFragment = request.headers['hx-request-type'] === 'partial';
       // Navigation marks the current section (aria-current) from the path.
       reply.locals.path = request.url.split('?')[0];
+      // A fragment marks what changed with `autofocus`: htmx moves the focus there after the swap.
+      reply.locals.partial = request.wantsFragment;
       reply.header('Vary', 'HX-Request, HX-Request-Type');
     });
 

@@ -75,6 +75,7 @@ t.test('partial swaps', { skip: chromiumMissing }, async (t) => {
       await page.getByLabel('Показания верны').check();
       await page.locator(`#account-${id}`).getByRole('button', { name: 'Передать показания' }).click();
       await page.locator(`#account-${id}`).getByText('Показания переданы.').waitFor();
+      t.equal(await page.evaluate(() => document.activeElement?.textContent?.trim()), 'Показания переданы.', 'the message takes the focus and is read out');
       t.equal(await page.locator('.error-summary').count(), 0);
       if (js) {
         t.equal(page.url(), `${server.url}/readings`);
@@ -99,6 +100,7 @@ t.test('partial swaps', { skip: chromiumMissing }, async (t) => {
       await page.getByRole('button', { name: 'Показать' }).click();
       await page.getByText('Найдено записей: 55').waitFor();
       t.match(page.url(), /\/admin\/audit\?(.*&)?action=test\.partial/, 'the filter is in the address');
+      if (js) t.equal(await page.evaluate(() => document.activeElement?.className), 'results-count', 'the focus moves to the new count');
       t.equal(await page.getByText('Страница 1 из 2').count(), 1);
 
       await page.getByRole('link', { name: 'Вперёд →' }).click();

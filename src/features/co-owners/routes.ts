@@ -137,7 +137,7 @@ export const coOwnerInvitation: FastifyPluginAsync = async (app) => {
     if (result === 'unconfirmed') {
       request.session.invitationToken = token;
       const invitation = await findInvitation(app.db, token, app.clock.now());
-      return reply.code(403).viewAsync('co-owners/invitation', { invitation, token, rightsNames: RIGHTS_NAMES, matches: true, needsIdentity: true });
+      return reply.code(403).viewAsync('co-owners/invitation', { invitation, token, matches: true, needsIdentity: true });
     }
     if (result === 'wrong-person') {
       return renderError(request, reply, 403, 'Приглашение отправлено на другой адрес электронной почты. Войдите с тем адресом, на который пришло письмо.');

@@ -1,6 +1,7 @@
 import multipart from '@fastify/multipart';
 import { mkdir } from 'node:fs/promises';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { csrfTokenValid } from '../../plugins/csrf.js';
 import { renderError } from '../../plugins/errors.js';
 import { parseId } from '../../security/input.js';
 import { sendDocumentFile } from './files.js';
@@ -47,11 +48,14 @@ const identity: FastifyPluginAsync = async (app) => {
 
   app.get('/identity', (request, reply) => showPage(request, reply));
 
-  app.post('/identity', { config: { rateLimit: { max: 30, timeWindow: '10 minutes' } } }, async (request, reply) => {
+  // The CSRF token is a field of the multipart body, checked here once the body is read.
+  app.post('/identity', { config: { csrf: false, rateLimit: { max: 30, timeWindow: '10 minutes' } } }, async (request, reply) => {
     const resident = signedInResident(request);
+    // Nothing to change: the body is not even read.
     if (!canUpload(resident.identityStatus)) return reply.redirect('/identity', 303);
-    const received = await receiveUpload(request, dir);
+    const received = await receiveUpload(request, dir, (token) => csrfTokenValid(request, token));
     try {
+      if (!received.csrfValid) return await renderError(request, reply, 403, 'Страница устарела. Обновите её и повторите действие.');
       const personal = cleanPersonalData(received.personal);
       const errors: UploadErrors = validatePersonalData(personal, app.clock.today());
       if (!isDocumentKind(received.kind)) errors.kind = 'Выберите вид документа.';

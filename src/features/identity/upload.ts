@@ -24,6 +24,8 @@ export type ReceivedFile = {
 export const PERSONAL_FIELDS = ['lastName', 'firstName', 'middleName', 'birthDate'] as const;
 
 export type ReceivedUpload = {
+  /** The form's CSRF token came first and was valid; files are only written after it. */
+  csrfValid: boolean;
   kind: string | undefined;
   personal: Record<(typeof PERSONAL_FIELDS)[number], string>;
   consent: boolean;
@@ -39,19 +41,21 @@ export type ReceivedUpload = {
 export const FILE_FIELD = 'documents';
 
 /**
- * Reads the whole multipart body: fields, and files streamed to temporary names
+ * Reads the whole multipart body: the CSRF token (the form's first field; no file
+ * is written before it checks out), fields, and files streamed to temporary names
  * in the upload folder while their SHA-256 is computed. The type of each file is
  * decided from its bytes. Nothing here is final: the caller renames the files
  * only once the whole submission is valid and its rows are written.
  */
-export async function receiveUpload(request: FastifyRequest, uploadDir: string): Promise<ReceivedUpload> {
-  const received: ReceivedUpload = { kind: undefined, personal: { lastName: '', firstName: '', middleName: '', birthDate: '' }, consent: false, files: [], fileError: undefined, tooLarge: false, tempPaths: [] };
+export async function receiveUpload(request: FastifyRequest, uploadDir: string, tokenValid: (token: string) => boolean): Promise<ReceivedUpload> {
+  const received: ReceivedUpload = { csrfValid: false, kind: undefined, personal: { lastName: '', firstName: '', middleName: '', birthDate: '' }, consent: false, files: [], fileError: undefined, tooLarge: false, tempPaths: [] };
   const fileError = (message: string) => {
     received.fileError ??= message;
   };
   try {
     for await (const part of request.parts()) {
       if (part.type === 'field') {
+        if (part.fieldname === '_csrf') received.csrfValid = tokenValid(String(part.value));
         if (part.fieldname === 'kind') received.kind = String(part.value);
         if (part.fieldname === 'consent') received.consent = part.value === 'yes';
         const personal = PERSONAL_FIELDS.find((name) => name === part.fieldname);
@@ -60,7 +64,7 @@ export async function receiveUpload(request: FastifyRequest, uploadDir: string):
       }
       const name = part.filename ?? '';
       // Every stream must be read to the end or the request never finishes.
-      if (part.fieldname !== FILE_FIELD || name === '' || received.fileError) {
+      if (!received.csrfValid || part.fieldname !== FILE_FIELD || name === '' || received.fileError) {
         await drain(part.file);
         continue;
       }

@@ -27,7 +27,7 @@ t.test('a resident uploads a scan: files kept under random names with their SHA-
   t.match(page.body, /name="documents" type="file" multiple/);
   t.match(page.body, /<label for="consent">Я согласен на обработку персональных данных<\/label>/);
   t.match(page.body, /<button class="button" type="submit">Загрузить документы<\/button>/);
-  t.match(page.body, /action="\/identity\?_csrf=[^"]+" enctype="multipart\/form-data"/);
+  t.match(page.body, /action="\/identity" enctype="multipart\/form-data" novalidate>\s*<input type="hidden" name="_csrf" value="[^"]+">/, 'the token goes in the body, never in the address');
 
   const before = Date.now();
   const response = await upload(visitor, 
@@ -88,7 +88,7 @@ t.test('bad input gets a Russian message next to the field and leaves nothing be
   const dir = uploadDir(config);
   const good = { filename: 'ok.png', content: PNG, type: 'image/png' };
 
-  const cut = multipartBody(uploadParts([good, { filename: 'second.jpg', content: JPEG }]));
+  const cut = multipartBody([{ name: '_csrf', value: visitor.csrfToken }, ...uploadParts([good, { filename: 'second.jpg', content: JPEG }])]);
   const cases: { name: string; body: Part[] | { body: Buffer; contentType: string }; status: number; field: string; message: RegExp }[] = [
     {
       name: 'an executable renamed .jpg',
@@ -183,7 +183,8 @@ t.test('over a real socket a file over 10 MB gets 413 and its truncated copy is 
 
   const boundary = '----zhkuSocketBoundary';
   const head = Buffer.from(
-    `--${boundary}\r\nContent-Disposition: form-data; name="kind"\r\n\r\npassport\r\n` +
+    `--${boundary}\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${visitor.csrfToken}\r\n` +
+      `--${boundary}\r\nContent-Disposition: form-data; name="kind"\r\n\r\npassport\r\n` +
       `--${boundary}\r\nContent-Disposition: form-data; name="consent"\r\n\r\nyes\r\n` +
       `--${boundary}\r\nContent-Disposition: form-data; name="documents"; filename="big.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`,
   );
@@ -206,7 +207,7 @@ t.test('over a real socket a file over 10 MB gets 413 and its truncated copy is 
       }
     },
   });
-  const response = await fetch(`${address}/identity?_csrf=${encodeURIComponent(visitor.csrfToken)}`, {
+  const response = await fetch(`${address}/identity`, {
     method: 'POST',
     body,
     duplex: 'half',
@@ -233,12 +234,13 @@ t.test('over a real socket an upload cut off by the client leaves nothing behind
     host: '127.0.0.1',
     port,
     method: 'POST',
-    path: `/identity?_csrf=${encodeURIComponent(visitor.csrfToken)}`,
+    path: '/identity',
     headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, cookie: visitor.cookieHeader(), 'content-length': 5 * 1024 * 1024 },
   });
   request.on('error', () => {}); // the socket is destroyed on purpose
   request.write(
-    `--${boundary}\r\nContent-Disposition: form-data; name="kind"\r\n\r\npassport\r\n` +
+    `--${boundary}\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${visitor.csrfToken}\r\n` +
+      `--${boundary}\r\nContent-Disposition: form-data; name="kind"\r\n\r\npassport\r\n` +
       `--${boundary}\r\nContent-Disposition: form-data; name="documents"; filename="half.png"\r\nContent-Type: image/png\r\n\r\n`,
   );
   request.write(PNG);
