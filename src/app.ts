@@ -123,6 +123,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(async (resident) => {
     await resident.register(session, { config, db, area: residentSessions });
     await resident.register(residentLoader, { db });
+    // A signed-in resident's pages (bills, addresses, documents) never stay in a shared computer's or a proxy's cache.
+    resident.addHook('onSend', async (request, reply) => {
+      if (request.resident) reply.header('Cache-Control', 'no-store');
+    });
     await resident.register(home);
     await resident.register(esia);
     await resident.register(auth);

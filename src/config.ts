@@ -117,7 +117,9 @@ export function loadConfig(env: Env = process.env): Config {
   const isProduction = nodeEnv === 'production';
   const port = parsePort(env);
   const host = nonEmpty(env, 'HOST') ?? '127.0.0.1';
-  const hopsRaw = nonEmpty(env, 'TRUST_PROXY') ?? (isProduction ? '1' : '0');
+  // No default proxy even in production: a wrong guess lets any client choose the
+  // address that rate limits and the audit log see. Declaring the proxies is the deployer's job.
+  const hopsRaw = nonEmpty(env, 'TRUST_PROXY') ?? '0';
   if (!/^\d$/.test(hopsRaw)) {
     throw new ConfigError(`TRUST_PROXY must be the number of reverse proxies in front of the app, 0 to 9, got "${hopsRaw}"`);
   }

@@ -45,7 +45,7 @@ t.test('values are read and normalised', async (t) => {
   t.equal(config.inlineWorkers, true);
   t.equal(config.appToday, '2026-02-28');
   t.equal(loadConfig({ DATA_DIR: dataDir(), TRUST_PROXY: '2' }).trustProxyHops, 2);
-  t.equal(loadConfig({ DATA_DIR: dataDir(), NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40) }).trustProxyHops, 1, 'production: one proxy in front by default');
+  t.equal(loadConfig({ DATA_DIR: dataDir(), NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40) }).trustProxyHops, 0, 'production too: no proxy is believed until TRUST_PROXY says how many there are');
 });
 
 t.test('a bad value stops with one line naming the variable', async (t) => {
