@@ -37,8 +37,11 @@ const STOPPED_PAYING: Record<string, { from: string; share: number }> = {
 export async function seedBilling(trx: Transaction<Database>, today: string): Promise<void> {
   await seedPayees(trx);
   const lastPeriod = addMonths(periodOf(today), -1);
+  // A clock set early (tests of June 2026) must not reach back before the first tariffs.
+  const firstTariff = await trx.selectFrom('tariffs').select((eb) => eb.fn.min('valid_from').as('from')).executeTakeFirstOrThrow();
   for (let m = 11; m >= 0; m -= 1) {
     const period = addMonths(lastPeriod, -m);
+    if (firstTariff.from && period < periodOf(firstTariff.from)) continue;
     const next = addMonths(period, 1);
     await runBillingIn(trx, { period, now: moscowMidnight(next) });
     const paidOn = dayOf(next, 8);

@@ -215,8 +215,8 @@ export const ALLOWED_INTERRUPTIONS: Record<NoticeResource, { monthlyHours: numbe
   gas: { monthlyHours: 4, onceHours: null, validFrom: '2011-09-01' },
 };
 
-/** The bill's share of the month's charge for the service per hour of excess: 0.15 %. */
-export const REDUCTION_PER_HOUR = 0.0015;
+/** The bill's share of the month's charge for the service per hour of excess, in per cent. */
+export const REDUCTION_PERCENT_PER_HOUR = 0.15;
 
 /** Hot-water testing in May to September is planned work the law allows (up to 14 days). */
 const TESTING_MONTHS = [5, 6, 7, 8, 9];
@@ -267,7 +267,3 @@ export function monthlyExcessHours(resource: NoticeResource, intervals: Interval
   return Math.round(Math.max(overTotal, overOnce) * 100) / 100;
 }
 
-/** The recalculation of one bill line: minus 0.15 % of the month's charge per hour, whole kopecks. */
-export function excessReductionKopecks(monthChargeKopecks: number, excessHours: number): number {
-  return -Math.round(monthChargeKopecks * REDUCTION_PER_HOUR * excessHours);
-}

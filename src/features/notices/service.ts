@@ -7,7 +7,7 @@ import { enqueueJob } from '../../jobs/outbox.js';
 import type { JobContext } from '../../jobs/types.js';
 import { noticeEmail } from './messages.js';
 import {
-  KIND_LABELS, RESOURCE_LABELS, countedInterval, describeWhen, monthlyExcessHours, periodsOf, phaseOf, streetName, streetOf,
+  KIND_LABELS, REDUCTION_PERCENT_PER_HOUR, RESOURCE_LABELS, countedInterval, describeWhen, monthlyExcessHours, periodsOf, phaseOf, streetName, streetOf,
   type Interval, type NoticeInput, type Phase,
 } from './rules.js';
 import type { NoticeChange, NoticeKind, NoticeResource, NoticeStatus, NoticeTable } from './tables.js';
@@ -417,6 +417,32 @@ export async function recordExcessHours(trx: Trx, noticeId: number, now: Date): 
     }
   }
   if (rows.length > 0) await trx.insertInto('outage_excess_hours').values(rows).onConflict((oc) => oc.doNothing()).execute();
+  await queueOutageRecalculations(trx, noticeId);
+}
+
+/**
+ * Hands the notice's excess hours to the next bill run of every account in its
+ * buildings (the billing feature's pending recalculations): the run lowers that
+ * month's charge for the service by 0.15 % per hour. The source key makes it once.
+ */
+async function queueOutageRecalculations(trx: Trx, noticeId: number): Promise<void> {
+  const excess = await excessHoursQuery(trx).where('e.notice_id', '=', noticeId).execute();
+  if (excess.length === 0) return;
+  await trx
+    .insertInto('pending_recalculations')
+    .values(
+      excess.map(toExcessOutageHours).map((e) => ({
+        payer_account_id: e.payerAccountId,
+        service: e.service,
+        period: e.period,
+        reason: e.reason,
+        excess_hours: e.excessHours,
+        percent_per_hour: REDUCTION_PERCENT_PER_HOUR,
+        source_key: `notice:${e.noticeId}:account:${e.payerAccountId}:${e.service}:${e.period}`,
+      })),
+    )
+    .onConflict((oc) => oc.column('source_key').doNothing())
+    .execute();
 }
 
 export type ExcessOutageHours = {
@@ -437,25 +463,34 @@ export type ExcessOutageHours = {
  * (`excessReductionKopecks` in rules.ts).
  */
 export async function excessOutageHoursFor(db: Kysely<Database>, period: string): Promise<ExcessOutageHours[]> {
-  const rows = await db
+  const rows = await excessHoursQuery(db).where('e.period', '=', period).execute();
+  return rows.map(toExcessOutageHours);
+}
+
+function excessHoursQuery(db: Kysely<Database>) {
+  return db
     .selectFrom('outage_excess_hours as e')
     .innerJoin('notices as n', 'n.id', 'e.notice_id')
     .innerJoin('premises as p', 'p.building_id', 'e.building_id')
     .innerJoin('payer_accounts as pa', 'pa.premises_id', 'p.id')
-    .select(['pa.id as payer_account_id', 'e.service', 'e.period', 'e.excess_hours', 'e.notice_id', 'n.kind', 'n.resource', 'n.starts_at', 'n.actual_end_at'])
-    .where('e.period', '=', period)
+    .select(['pa.id as payer_account_id', 'e.service', 'e.period', 'e.excess_hours', 'e.notice_id', 'n.kind', 'n.resource'])
     .orderBy('pa.id')
     .orderBy('e.service')
     .orderBy('e.notice_id')
-    .execute();
-  return rows.map((r) => ({
+    .orderBy('e.period');
+}
+
+type ExcessRow = Awaited<ReturnType<ReturnType<typeof excessHoursQuery>['execute']>>[number];
+
+function toExcessOutageHours(r: ExcessRow): ExcessOutageHours {
+  return {
     payerAccountId: r.payer_account_id,
     service: r.service,
     period: r.period,
     excessHours: Number(r.excess_hours),
     noticeId: r.notice_id,
     reason: `Перерыв сверх допустимого: ${KIND_LABELS[r.kind].toLowerCase()} (${RESOURCE_LABELS[r.resource].toLowerCase()}), объявление № ${r.notice_id}, ${Number(r.excess_hours).toLocaleString('ru-RU')} ч`,
-  }));
+  };
 }
 
 // ---- Email fan-out

@@ -256,4 +256,23 @@ t.test('demo data: a notice on now for the demo resident, and a long emergency t
     .orderBy('pa.id')
     .execute();
   t.same(excess.map((e) => [e.payerAccountId, e.service, e.excessHours]), accounts.map((a) => [a.id, 'hot_water', 20]));
+
+  // The May bill of each of those accounts is lowered by 0.15 % per hour: 20 hours are 3 % of
+  // the month's hot-water charge, e.g. 1 234,56 ₽ charged → 37,04 ₽ off (3 703,68 kopecks, rounded).
+  const lines = await db
+    .selectFrom('bills as b')
+    .innerJoin('bill_lines as l', 'l.bill_id', 'b.id')
+    .select(['b.payer_account_id', 'l.charged_kopecks', 'l.recalculation_kopecks', 'l.recalculation_reason'])
+    .where('b.period', '=', '2026-05-01')
+    .where('l.service', '=', 'hot_water')
+    .where('b.payer_account_id', 'in', accounts.map((a) => a.id))
+    .orderBy('b.payer_account_id')
+    .execute();
+  t.ok(lines.length > 0, 'the demo accounts of the building have May bills');
+  for (const line of lines) {
+    t.equal(Number(line.recalculation_kopecks), -Math.round((Number(line.charged_kopecks) * 20 * 0.15) / 100));
+    t.match(line.recalculation_reason, /Перерыв сверх допустимого: аварийное отключение \(горячая вода\), объявление № \d+, 20 ч/);
+  }
+  const pending = await db.selectFrom('pending_recalculations').select('id').where('applied_bill_id', 'is', null).where('source_key', 'like', 'notice:%').execute();
+  t.same(pending, [], 'every outage recalculation was applied once');
 });

@@ -1,6 +1,6 @@
 import t from 'tap';
 import {
-  countedInterval, describeWhen, emptyForm, excessReductionKopecks, monthlyExcessHours, moscowInputValue, parseMoscowDateTime,
+  countedInterval, describeWhen, emptyForm, monthlyExcessHours, moscowInputValue, parseMoscowDateTime,
   periodsOf, phaseOf, streetName, streetOf, validateNotice,
 } from '../../../src/features/notices/rules.js';
 
@@ -73,9 +73,6 @@ t.test('excess hours, computed by hand', async (t) => {
   // Hot water off 16 hours at once: 8 over the monthly 8, 12 over the single 4 — the larger counts.
   const hot = [{ start: msk('2026-11-10T10:00'), end: msk('2026-11-11T02:00') }];
   t.equal(monthlyExcessHours('hot_water', hot, '2026-11-01'), 12);
-  // 0.15 % per hour: 12 hours of a 1 000,00 ₽ month is 1.8 %, that is 18,00 ₽ off.
-  t.equal(excessReductionKopecks(100_000, 12), -1_800);
-  t.equal(excessReductionKopecks(123_457, 2.5), -463, '123 457 × 0.00375 = 462.96 kopecks, rounded');
 
   // Three cold-water stops of 3 hours: none over 4 at once, 9 in the month is 1 over 8.
   const cold = [10, 12, 14].map((d) => ({ start: msk(`2026-11-${d}T09:00`), end: msk(`2026-11-${d}T12:00`) }));
