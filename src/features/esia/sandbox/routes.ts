@@ -27,9 +27,10 @@ function sandboxError(reply: FastifyReply, status: number, message: string) {
  * sign-in page with the test persons, which is ours.
  */
 const sandboxEsia: FastifyPluginAsync<{ config: Config }> = async (app, { config }) => {
+  if (!config.esia) return;
   const provider = createSandboxProvider({
     // The sandbox registers the cabinet with whatever client id and secret the cabinet is configured with.
-    esia: config.esia ?? { issuer: '', clientId: 'zhku-cabinet', clientSecret: config.sessionSecret },
+    esia: config.esia,
     publicUrl: config.publicUrl,
     cookieSecret: createHmac('sha256', config.sessionSecret).update('sandbox-esia-cookies').digest('base64url'),
     behindProxy: config.trustProxyHops > 0,
