@@ -119,6 +119,23 @@ t.test('Госуслуги (ЕСИА) against the sandbox over HTTP', async (t) 
     });
   });
 
+  t.test('an address already registered is never linked by itself: refused, nothing created', async (t) => {
+    const owner = await db.insertInto('residents')
+      .values({ email: 'petr.petrov@esia-sandbox.test', phone: '+79165550009', password_hash: 'x', email_confirmed_at: new Date() })
+      .returning('id').executeTakeFirstOrThrow();
+    const before = await count(db, 'residents');
+    const agent = new HttpAgent(url);
+    last(await throughEsia(agent, PETROV, '/register'));
+    const refused = await agent.post('/register/esia', { terms: 'yes' });
+    t.equal(refused.status, 409);
+    t.match(refused.body, 'уже зарегистрирован в кабинете');
+    t.match(refused.body, 'привяжите Госуслуги в разделе «Профиль»');
+    t.equal(await count(db, 'residents'), before);
+    t.equal(await db.selectFrom('esia_links').select('subject').where('subject', '=', PETROV).executeTakeFirst(), undefined);
+    t.equal((await agent.get('/profile')).status, 303, 'not signed in');
+    await db.deleteFrom('residents').where('id', '=', owner.id).execute();
+  });
+
   for (const [person, level] of [[SIDOROVA, 'упрощённая'], [PETROV, 'стандартная']] as const) {
     t.test(`sign-up as a ${level} person: an account without a confirmed identity, told what is missing`, async (t) => {
       const agent = new HttpAgent(url);

@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { EsiaConfig } from '../../../config.js';
 import { ESIA_SCOPES, findSandboxPerson, personClaims } from './persons.js';
@@ -26,12 +26,16 @@ function escapeHtml(text: string): string {
 /**
  * The sandbox ЕСИА: a real OpenID Provider (oidc-provider) with ЕСИА's scopes, a
  * test-person sign-in page of our own (the interaction pages), PKCE required, and
- * this cabinet registered as a confidential client. Keys live in memory: tokens
- * die with the process, as a sandbox's may. Grants, codes and sessions use the
+ * this cabinet registered as a confidential client. The signing key lives in memory:
+ * tokens die with the process, as a sandbox's may. Grants, codes and sessions use the
  * library's in-memory store, so the sandbox serves one process.
  */
+// One signing key per process, made when the sandbox is first built: RSA key generation is slow.
+let signingKey: KeyObject | undefined;
+
 export function createSandboxProvider(options: { esia: EsiaConfig; publicUrl: string; cookieSecret: string; behindProxy: boolean }): Provider {
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  signingKey ??= generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+  const privateKey = signingKey;
   const configuration: Configuration = {
     clients: [
       {
