@@ -6,7 +6,10 @@ import { sessionCookie } from '../fixtures/sessions.js';
 // to it sees the banner on «Главная»; anyone finds it at «Отключения» by address —
 // with JavaScript off (plain forms) and on (live building search, htmx swaps).
 
-t.test('publish a notice, the resident sees the banner, the public finds it', { skip: chromiumMissing, timeout: 300_000 }, async (t) => {
+// Two journeys, each on a real server and browser: more than the default file time on a busy machine.
+t.setTimeout(300_000);
+
+t.test('publish a notice, the resident sees the banner, the public finds it', { skip: chromiumMissing }, async (t) => {
   const server = await startServer(t.teardown, { APP_TODAY: '2026-11-20' });
   const { db, config } = server;
   const browser = await launchBrowser(t.teardown);

@@ -17,6 +17,8 @@ import {
 type IdParams = { Params: { id: string } };
 
 const MAX_STREETS = 5;
+// A whole district at most; a longer list is someone trying the server, not a dispatcher.
+const MAX_BUILDINGS = 5000;
 const choices = {
   kinds: KINDS.map((value) => ({ value, label: KIND_LABELS[value] })),
   resources: RESOURCES.map((value) => ({ value, label: RESOURCE_LABELS[value] })),
@@ -41,7 +43,7 @@ const noticeRoutes: FastifyPluginAsync = async (app) => {
 
   /** The posted form, with a whole street turned into its buildings and unknown ids dropped. */
   async function postedForm(body: unknown): Promise<{ form: NoticeForm; buildings: Building[] }> {
-    const ids = fieldValues(body, 'buildings').map(parseId).filter((id): id is number => id !== null);
+    const ids = fieldValues(body, 'buildings').slice(0, MAX_BUILDINGS).map(parseId).filter((id): id is number => id !== null);
     const streets = fieldValues(body, 'streets').slice(0, MAX_STREETS).map((s) => s.slice(0, 200));
     const [chosen, onStreets] = await Promise.all([buildingsByIds(db, [...new Set(ids)]), buildingsOnStreet(db, streets)]);
     const buildings = [...new Map([...chosen, ...onStreets].map((b) => [b.id, b])).values()].sort((a, b) => a.address.localeCompare(b.address));

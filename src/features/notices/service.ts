@@ -21,8 +21,15 @@ export type Street = { street: string; name: string; buildings: number };
 
 const SEARCH_LIMIT = 20;
 
+const escapeLike = (text: string) => text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/** The houses of a street ("г. Москва, ул. Тверская" → its "…, д. N" addresses), through the trigram index. */
+function streetPattern(street: string): string {
+  return `${escapeLike(street)}, д. %`;
+}
+
 function likePattern(text: string): string {
-  return `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return `%${escapeLike(text)}%`;
 }
 
 /**
@@ -43,7 +50,7 @@ export async function searchBuildings(db: Kysely<Database>, q: string): Promise<
       : await db
           .selectFrom('buildings')
           .select((eb) => [sql<string>`split_part(address, ', д. ', 1)`.as('street'), eb.fn.countAll<number>().as('count')])
-          .where(sql<string>`split_part(address, ', д. ', 1)`, 'in', streetNames)
+          .where((eb) => eb.or(streetNames.map((street) => eb(sql<string>`lower(address)`, 'like', streetPattern(street)))))
           .groupBy(sql`split_part(address, ', д. ', 1)`)
           .execute();
   const streets = counts
@@ -64,7 +71,7 @@ export async function buildingsOnStreet(db: Kysely<Database>, streets: string[])
   return db
     .selectFrom('buildings')
     .select(['id', 'unom', 'address'])
-    .where((eb) => eb.or(streets.map((s) => eb(sql<string>`lower(address)`, 'like', `${s.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}, д. %`))))
+    .where((eb) => eb.or(streets.map((street) => eb(sql<string>`lower(address)`, 'like', streetPattern(street)))))
     .orderBy('address')
     .orderBy('id')
     .execute();
@@ -226,19 +233,16 @@ export function staffNoticeLists(db: Kysely<Database>, now: Date) {
   return noticeLists(db, now);
 }
 
-/** The buildings of the payer accounts a resident may see (own links and co-owner grants). */
+/** The buildings of the payer accounts a resident may see (own links and co-owner grants), from the resident's own rows. */
 export async function residentBuildingIds(db: Kysely<Database>, residentId: number): Promise<number[]> {
+  const owned = db.selectFrom('account_links').select('payer_account_id as account_id').where('resident_id', '=', residentId).where('status', '=', 'approved');
+  const shared = db.selectFrom('co_owner_grants').select('payer_account_id as account_id').where('accepted_by', '=', residentId).where('revoked_at', 'is', null);
   const rows = await db
-    .selectFrom('premises as p')
-    .innerJoin('payer_accounts as pa', 'pa.premises_id', 'p.id')
+    .selectFrom(owned.union(shared).as('access'))
+    .innerJoin('payer_accounts as pa', 'pa.id', 'access.account_id')
+    .innerJoin('premises as p', 'p.id', 'pa.premises_id')
     .select('p.building_id')
     .distinct()
-    .where((eb) =>
-      eb.or([
-        eb.exists(eb.selectFrom('account_links as l').select('l.id').whereRef('l.payer_account_id', '=', 'pa.id').where('l.resident_id', '=', residentId).where('l.status', '=', 'approved')),
-        eb.exists(eb.selectFrom('co_owner_grants as g').select('g.id').whereRef('g.payer_account_id', '=', 'pa.id').where('g.accepted_by', '=', residentId).where('g.revoked_at', 'is', null)),
-      ]),
-    )
     .execute();
   return rows.map((r) => r.building_id);
 }

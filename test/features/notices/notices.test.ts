@@ -198,10 +198,21 @@ t.test('publishing, targeting, changes, the public look-up and excess hours', as
     t.ok(await db.selectFrom('audit_log').select('id').where('action', '=', 'notice.closed').where('subject_id', '=', String(nightId)).executeTakeFirst());
   });
 
-  t.test('withdrawing needs a reason and tells the residents', async (t) => {
+  t.test('editing and withdrawing (with a reason) tell the residents', async (t) => {
     const upcoming = await dispatcher.post('/admin/notices', { ...valid, kind: 'planned', resource: 'cold_water', startsAt: '2026-11-25T09:00', endsAt: '2026-11-25T13:00' });
     const id = Number(/\/admin\/notices\/(\d+)/.exec(upcoming.headers.location as string)?.[1]);
     t.match((await residentAgent(app, db, config, here.id).then((a) => a.get('/notices'))).body, /Предстоят[\s\S]*Плановое отключение: холодная вода — 25 ноября с 09:00 до 13:00/);
+    const edit = await dispatcher.get(`/admin/notices/${id}/edit`);
+    t.match(edit.body, 'value="2026-11-25T09:00"', 'the form shows Moscow time');
+    const invalid = await dispatcher.post(`/admin/notices/${id}`, { ...valid, kind: 'planned', resource: 'cold_water', startsAt: '2026-11-25T09:00', endsAt: '' });
+    t.equal(invalid.statusCode, 422);
+    const edited = await dispatcher.post(`/admin/notices/${id}`, { ...valid, kind: 'planned', resource: 'cold_water', startsAt: '2026-11-25T10:00', endsAt: '2026-11-25T13:00' });
+    t.equal(edited.headers.location, `/admin/notices/${id}?done=updated`);
+    const editMail = await eventually(async () => {
+      const rows = await deliveriesOf(db, id, 2);
+      return rows.length > 0 && rows.every((r) => r.sent_at) ? rows : null;
+    });
+    t.same(editMail.map((r) => r.email), [here.email]);
     await dispatcher.get(`/admin/notices/${id}/withdrawal`);
     const empty = await dispatcher.post(`/admin/notices/${id}/withdrawal`, { reason: ' ' });
     t.equal(empty.statusCode, 422);
@@ -209,11 +220,14 @@ t.test('publishing, targeting, changes, the public look-up and excess hours', as
     const done = await dispatcher.post(`/admin/notices/${id}/withdrawal`, { reason: 'Работы перенесены на декабрь' });
     t.equal(done.headers.location, `/admin/notices/${id}?done=withdrawn`);
     const sent = await eventually(async () => {
-      const rows = await deliveriesOf(db, id, 2);
+      const rows = await deliveriesOf(db, id, 3);
       return rows.length > 0 && rows.every((r) => r.sent_at) ? rows : null;
     });
     const message = await db.selectFrom('sent_messages').selectAll().where('id', '=', sent[0]!.sent_message_id!).executeTakeFirstOrThrow();
     t.match(message.subject, 'Объявление отменено');
+    const audited = await db.selectFrom('audit_log').select('action').where('subject_type', '=', 'notice').where('subject_id', '=', String(id)).orderBy('id').execute();
+    t.same(audited.map((a) => a.action), ['notice.published', 'notice.updated', 'notice.withdrawn']);
+    t.equal((await dispatcher.post(`/admin/notices/${id}`, valid)).statusCode, 409, 'a withdrawn notice cannot be edited');
     t.match(message.text, 'Работы перенесены на декабрь');
     const list = (await residentAgent(app, db, config, here.id).then((a) => a.get('/notices'))).body;
     t.match(list, /<details>[\s\S]*Отменено<\/span> Работы перенесены на декабрь/);
