@@ -464,7 +464,7 @@ export type ExcessOutageHours = {
  * The pending recalculations for one billing period (its first day): for every payer
  * account in a building a closed notice left excess hours on, per service and notice.
  * The bill run lowers that month's charge for the service by 0.15 % per hour
- * (`excessReductionKopecks` in rules.ts).
+ * (queued by `queueOutageRecalculations`).
  */
 export async function excessOutageHoursFor(db: Kysely<Database>, period: string): Promise<ExcessOutageHours[]> {
   const rows = await excessHoursQuery(db).where('e.period', '=', period).execute();
