@@ -37,6 +37,9 @@ export async function billBlock(trx: Trx, input: BlockInput): Promise<number> {
   const end = periodEnd(period);
   const monthIndex = (d: ReturnType<typeof sql>) => sql`(extract(year from ${d})::int * 12 + extract(month from ${d})::int)`;
 
+  // Sorts and hashes over a whole block stay in memory.
+  await sql`set local work_mem = '64MB'`.execute(trx);
+
   // Area and residents as in force for the period.
   await temp(trx, 'run_accounts', sql`
     select pa.id as account_id, pa.provider_id,
@@ -53,17 +56,22 @@ export async function billBlock(trx: Trx, input: BlockInput): Promise<number> {
   // Consumption per meter, zone and reading: the difference from the previous
   // reading (or the value the meter was installed with), over how many months.
   await temp(trx, 'meter_usage', sql`
-    select m.payer_account_id as account_id, m.resource, m.id as meter_id, m.zones, z.zone, r.period,
-           z.value - coalesce(lag(z.value) over w, z.initial) as used,
-           ${monthIndex(sql`r.period`)} - ${monthIndex(sql`coalesce(lag(r.period) over w, m.installed_on)`)} as months,
-           lag(r.period) over w as prev_period
-    from meters m
-    join run_accounts a on a.account_id = m.payer_account_id
-    join meter_readings r on r.meter_id = m.id and r.period <= ${P}
-    cross join lateral (values ('T1', r.value_t1, m.initial_t1, 1), ('T2', r.value_t2, m.initial_t2, 2), ('T3', r.value_t3, m.initial_t3, 3))
-      as z(zone, value, initial, n)
-    where z.n <= m.zones
-    window w as (partition by m.id, z.zone order by r.period)`);
+    select r.account_id, r.resource, r.meter_id, r.zones, z.zone, r.period,
+           z.value - coalesce(z.previous, z.initial) as used,
+           ${monthIndex(sql`r.period`)} - ${monthIndex(sql`coalesce(r.prev_period, r.installed_on)`)} as months,
+           r.prev_period
+    from (
+      select m.payer_account_id as account_id, m.resource, m.id as meter_id, m.zones, m.installed_on,
+             m.initial_t1, m.initial_t2, m.initial_t3, r.period, r.value_t1, r.value_t2, r.value_t3,
+             lag(r.period) over w as prev_period,
+             lag(r.value_t1) over w as prev_t1, lag(r.value_t2) over w as prev_t2, lag(r.value_t3) over w as prev_t3
+      from meters m
+      join run_accounts a on a.account_id = m.payer_account_id
+      join meter_readings r on r.meter_id = m.id and r.period <= ${P}
+      window w as (partition by m.id order by r.period)) r
+    cross join lateral (values ('T1', r.value_t1, r.prev_t1, r.initial_t1, 1), ('T2', r.value_t2, r.prev_t2, r.initial_t2, 2),
+                               ('T3', r.value_t3, r.prev_t3, r.initial_t3, 3)) as z(zone, value, previous, initial, n)
+    where z.n <= r.zones`);
 
   // Where each metered service's quantity comes from this period.
   await temp(trx, 'metered_source', sql`
