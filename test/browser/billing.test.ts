@@ -5,7 +5,7 @@ import { sessionCookie } from '../fixtures/sessions.js';
 // The demo resident opens «Счета», a bill, its «Расчёт пеней», and downloads the
 // PDF — with JavaScript off and on.
 
-t.test('bills, one ЕПД, its penalty and the PDF in a real browser', { skip: chromiumMissing }, async (t) => {
+t.test('bills, one ЕПД, its penalty and the PDF in a real browser', { skip: chromiumMissing, timeout: 600_000 }, async (t) => {
   const server = await startServer(t.teardown, { APP_TODAY: '2026-12-02' });
   const { db, config } = server;
   const browser = await launchBrowser(t.teardown);
