@@ -22,9 +22,12 @@ export function periodEnd(period: string): string {
   return addDays(addMonths(period, 1), -1);
 }
 
+// Temporary tables get no statistics on their own; without them the planner
+// guesses a handful of rows and picks nested loops over the whole block.
 async function temp(trx: Trx, name: string, query: ReturnType<typeof sql>): Promise<void> {
   await sql`drop table if exists ${sql.table(name)}`.execute(trx);
   await sql`create temp table ${sql.table(name)} on commit drop as ${query}`.execute(trx);
+  await sql`analyze ${sql.table(name)}`.execute(trx);
 }
 
 /** Bills the accounts with ids in [fromId, toId] that have no bill for the period yet; returns how many bills it made. */
@@ -33,6 +36,9 @@ export async function billBlock(trx: Trx, input: BlockInput): Promise<number> {
   const P = sql`${period}::date`;
   const end = periodEnd(period);
   const monthIndex = (d: ReturnType<typeof sql>) => sql`(extract(year from ${d})::int * 12 + extract(month from ${d})::int)`;
+
+  // Sorts and hashes over a whole block stay in memory.
+  await sql`set local work_mem = '64MB'`.execute(trx);
 
   // Area and residents as in force for the period.
   await temp(trx, 'run_accounts', sql`
@@ -46,22 +52,26 @@ export async function billBlock(trx: Trx, input: BlockInput): Promise<number> {
       order by d.effective_from desc, d.id desc limit 1) dc on true
     where pa.id between ${fromId} and ${toId}
       and not exists (select 1 from bills b where b.payer_account_id = pa.id and b.period = ${P})`);
-  await sql`create index on run_accounts (account_id)`.execute(trx);
 
   // Consumption per meter, zone and reading: the difference from the previous
   // reading (or the value the meter was installed with), over how many months.
   await temp(trx, 'meter_usage', sql`
-    select m.payer_account_id as account_id, m.resource, m.id as meter_id, m.zones, z.zone, r.period,
-           z.value - coalesce(lag(z.value) over w, z.initial) as used,
-           ${monthIndex(sql`r.period`)} - ${monthIndex(sql`coalesce(lag(r.period) over w, m.installed_on)`)} as months,
-           lag(r.period) over w as prev_period
-    from meters m
-    join run_accounts a on a.account_id = m.payer_account_id
-    join meter_readings r on r.meter_id = m.id and r.period <= ${P}
-    cross join lateral (values ('T1', r.value_t1, m.initial_t1, 1), ('T2', r.value_t2, m.initial_t2, 2), ('T3', r.value_t3, m.initial_t3, 3))
-      as z(zone, value, initial, n)
-    where z.n <= m.zones
-    window w as (partition by m.id, z.zone order by r.period)`);
+    select r.account_id, r.resource, r.meter_id, r.zones, z.zone, r.period,
+           z.value - coalesce(z.previous, z.initial) as used,
+           ${monthIndex(sql`r.period`)} - ${monthIndex(sql`coalesce(r.prev_period, r.installed_on)`)} as months,
+           r.prev_period
+    from (
+      select m.payer_account_id as account_id, m.resource, m.id as meter_id, m.zones, m.installed_on,
+             m.initial_t1, m.initial_t2, m.initial_t3, r.period, r.value_t1, r.value_t2, r.value_t3,
+             lag(r.period) over w as prev_period,
+             lag(r.value_t1) over w as prev_t1, lag(r.value_t2) over w as prev_t2, lag(r.value_t3) over w as prev_t3
+      from meters m
+      join run_accounts a on a.account_id = m.payer_account_id
+      join meter_readings r on r.meter_id = m.id and r.period <= ${P}
+      window w as (partition by m.id order by r.period)) r
+    cross join lateral (values ('T1', r.value_t1, r.prev_t1, r.initial_t1, 1), ('T2', r.value_t2, r.prev_t2, r.initial_t2, 2),
+                               ('T3', r.value_t3, r.prev_t3, r.initial_t3, 3)) as z(zone, value, previous, initial, n)
+    where z.n <= r.zones`);
 
   // Where each metered service's quantity comes from this period.
   await temp(trx, 'metered_source', sql`
@@ -70,7 +80,9 @@ export async function billBlock(trx: Trx, input: BlockInput): Promise<number> {
       from meters m join run_accounts a on a.account_id = m.payer_account_id
       where m.installed_on <= ${end}::date and (m.active or m.replaced_on >= ${P})
       group by 1, 2),
-    last_read as (select account_id, resource, max(period) as last_period from meter_usage group by 1, 2),
+    last_read as (
+      select account_id, resource, max(period) as last_period, bool_or(period = ${P}) as read_now
+      from meter_usage group by 1, 2),
     history as (
       select u.account_id, u.resource, sum(u.months) as months
       from meter_usage u join last_read l using (account_id, resource)
@@ -78,7 +90,7 @@ export async function billBlock(trx: Trx, input: BlockInput): Promise<number> {
       group by 1, 2)
     select a.account_id, s.code as service, s.resource, a.residents,
       case
-        when exists (select 1 from meter_usage u where u.account_id = a.account_id and u.resource = s.resource and u.period = ${P}) then 'reading'
+        when l.read_now then 'reading'
         when ms.account_id is not null and l.last_period >= ${P} - interval '3 months' and h.months >= 3 then 'average'
         when ms.account_id is not null and ms.verified_until >= ${P} - interval '3 months' then 'norm'
         when exists (select 1 from norm_multipliers nm where nm.service = s.code and nm.valid_from <= ${end}::date) then 'norm_raised'
@@ -240,10 +252,11 @@ async function accountTotals(trx: Trx, period: string): Promise<AccountTotal[]> 
   const rows = await sql<{ account_id: number; forward: number; charged: number; paid: number }>`
     select a.account_id,
            coalesce(prev.amount_due_kopecks - prev.penalty_kopecks, 0)::bigint as forward,
-           coalesce((select sum(l.charged + l.recalc) from run_lines l where l.account_id = a.account_id), 0)::bigint as charged,
+           coalesce(lines.charged, 0)::bigint as charged,
            coalesce((select sum(p.amount_kopecks) from payments p
                      where p.payer_account_id = a.account_id and p.paid_on >= ${period}::date and p.paid_on < ${addMonths(period, 1)}::date), 0)::bigint as paid
     from run_accounts a
+    left join (select account_id, sum(charged + recalc) as charged from run_lines group by 1) lines on lines.account_id = a.account_id
     left join lateral (
       select b.amount_due_kopecks, b.penalty_kopecks from bills b
       where b.payer_account_id = a.account_id and b.period < ${period}::date

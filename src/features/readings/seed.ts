@@ -14,8 +14,9 @@ import { DEMO_LINKED } from '../linking/seed.js';
 const LEAK_ACCOUNT = DEMO_LINKED[0];
 const AVERAGE_ACCOUNT = DEMO_LINKED[1];
 
-function round3(value: number): number {
-  return Math.round(value * 1000) / 1000;
+// Eighths of a cubic metre: exact in binary, so sums people (and tests) make of them stay exact.
+function roundToEighth(value: number): number {
+  return Math.round(value * 8) / 8;
 }
 
 /** A deterministic wobble so the demo history does not look flat. */
@@ -54,8 +55,8 @@ export async function seedReadings(trx: Transaction<Database>, today: string): P
     const readings = periods.flatMap((period, i) => {
       const month = Number(period.slice(5, 7));
       const leak = account.payer_code === LEAK_ACCOUNT && period === lastPeriod ? 2.6 : 1;
-      totals.cold_water = [round3(totals.cold_water[0]! + residents * 3.4 * wobble(index, month) * leak)];
-      totals.hot_water = [round3(totals.hot_water[0]! + residents * 2.1 * wobble(index + 3, month))];
+      totals.cold_water = [roundToEighth(totals.cold_water[0]! + residents * 3.4 * wobble(index, month) * leak)];
+      totals.hot_water = [roundToEighth(totals.hot_water[0]! + residents * 2.1 * wobble(index + 3, month))];
       const kwh = Math.round(residents * 95 * wobble(index + 5, month));
       const day = Math.round(kwh * 0.7);
       totals.electricity = [totals.electricity[0]! + day, totals.electricity[1]! + kwh - day];

@@ -3,6 +3,7 @@ import type { Db } from '../../../src/db/index.js';
 import { DEMO_PROVIDER } from '../../../src/features/accounts/seed.js';
 import { seedPayees } from '../../../src/features/billing/seed.js';
 import { runBilling } from '../../../src/features/billing/run.js';
+import { billLastMonthIfDue } from '../../../src/features/billing/bill-runs.js';
 import { freshDatabase } from '../../fixtures/database.js';
 
 // A small building billed for March 2030 with round tariffs from 2030-01-01, every
@@ -182,4 +183,16 @@ t.test('a period without a tariff fails the run with a message, and writes nothi
   await building(db);
   await t.rejects(runBilling(db, { period: '2020-01-01', now: NOW }), /Нет тарифа на услугу/);
   t.equal((await db.selectFrom('bills').select('id').where('period', '=', '2020-01-01').execute()).length, 0);
+});
+
+t.test('the daily schedule queues last month once the readings window has closed, and only once', async (t) => {
+  const { db } = await freshDatabase(t.teardown);
+  t.equal(await billLastMonthIfDue(db, '2030-04-03'), null, 'water readings are still accepted on the 3rd');
+  const runId = await billLastMonthIfDue(db, '2030-04-04');
+  t.ok(runId);
+  const run = await db.selectFrom('bill_runs').selectAll().where('id', '=', runId!).executeTakeFirstOrThrow();
+  t.same([run.period, run.status], ['2030-03-01', 'queued']);
+  const job = await db.selectFrom('outbox').select('payload').where('job', '=', 'billing.run').executeTakeFirstOrThrow();
+  t.same(job.payload, { runId });
+  t.equal(await billLastMonthIfDue(db, '2030-04-05'), null, 'not again the next day');
 });

@@ -1,0 +1,93 @@
+// npm run bench:billing -- [accounts]   (default 100 000; needs a non-production Postgres in DATABASE_URL)
+// Creates a scratch database next to DATABASE_URL's, seeds the accounts with meters
+// and a year of readings (and two earlier bills, some unpaid, so penalties are
+// computed), then times one bill run for the last month and drops the database.
+import pg from 'pg';
+import { sql } from 'kysely';
+import { configOrExit } from '../boot.js';
+import { createDb } from '../db/index.js';
+import { migrateToLatest } from '../db/migrator.js';
+import { DEMO_PROVIDER } from '../features/accounts/seed.js';
+import { seedPayees } from '../features/billing/seed.js';
+import { runBilling } from '../features/billing/run.js';
+
+const config = configOrExit();
+if (config.isProduction || !config.databaseUrl) {
+  console.error('bench:billing runs only against a non-production Postgres (set DATABASE_URL).');
+  process.exit(1);
+}
+const accounts = Number(process.argv[2] ?? 100_000);
+const blockSize = Number(process.env.BLOCK_SIZE ?? 5000);
+const PERIOD = '2026-11-01';
+const scratch = `zhku_bench_billing_${process.pid}`;
+const adminUrl = new URL(config.databaseUrl);
+const scratchUrl = new URL(config.databaseUrl);
+scratchUrl.pathname = `/${scratch}`;
+
+async function admin(statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl.toString() });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
+await admin(`create database ${scratch}`);
+const db = createDb({ databaseUrl: scratchUrl.toString() });
+try {
+  await migrateToLatest(db);
+  const seeding = Date.now();
+  await db.transaction().execute(async (trx) => {
+    await trx.insertInto('providers').values({ name: DEMO_PROVIDER, inn: '7710000008' }).execute();
+    await seedPayees(trx);
+    const provider = await trx.selectFrom('providers').select('id').executeTakeFirstOrThrow();
+    await sql`insert into buildings (unom, address) select 100000 + g, 'г. Москва, нагрузочная ул., д. ' || g from generate_series(1, ceil(${accounts}::numeric / 100)::int) g`.execute(trx);
+    await sql`
+      insert into premises (building_id, flat_number, area, residents_count)
+      select b.id, f::text, 30 + (f % 60), 1 + (f % 4) from buildings b cross join generate_series(1, 100) f`.execute(trx);
+    await sql`
+      insert into payer_accounts (payer_code, provider_id, premises_id)
+      select lpad((8000000000 + p.id)::text, 10, '0'), ${provider.id}, p.id from premises p order by p.id limit ${accounts}`.execute(trx);
+    await sql`
+      insert into meters (payer_account_id, resource, serial_number, zones, next_verification_date, installed_on, initial_t1, initial_t2)
+      select pa.id, r.resource, 'B' || pa.id || '-' || r.resource, r.zones, date '2030-01-01', date '2025-10-01', 0, case when r.zones = 2 then 0 end
+      from payer_accounts pa cross join (values ('cold_water', 1), ('hot_water', 1), ('electricity', 2)) r(resource, zones)`.execute(trx);
+    // A year of readings; one account in ten skipped the last two months (billed by the average).
+    await sql`
+      insert into meter_readings (meter_id, period, value_t1, value_t2, submitted_at)
+      select m.id, (date '2025-12-01' + make_interval(months => k))::date,
+             (k + 1) * case m.resource when 'electricity' then 120 when 'cold_water' then 6.5 else 3.25 end,
+             case when m.zones = 2 then (k + 1) * 55 end, now()
+      from meters m cross join generate_series(0, 11) k
+      where k < 10 or m.payer_account_id % 10 <> 0`.execute(trx);
+    // Two earlier bills; one account in five left September unpaid (a penalty by November's end).
+    await sql`
+      insert into bills (payer_account_id, period, due_date, charged_kopecks, amount_due_kopecks, issued_at)
+      select pa.id, p.period, (p.period + interval '1 month 14 days')::date, 650000, 650000, now()
+      from payer_accounts pa cross join (values (date '2026-09-01'), (date '2026-10-01')) p(period)`.execute(trx);
+    await sql`
+      insert into payments (payer_account_id, paid_on, amount_kopecks, method)
+      select pa.id, date '2026-10-08', 650000, 'card' from payer_accounts pa where pa.id % 5 <> 0
+      union all
+      select pa.id, date '2026-11-08', 650000, 'card' from payer_accounts pa where pa.id % 5 <> 0`.execute(trx);
+  });
+  await sql`analyze`.execute(db);
+  console.log(`bench:billing: seeded ${accounts} accounts (3 meters each, a year of readings) in ${((Date.now() - seeding) / 1000).toFixed(1)} s`);
+
+  const started = process.hrtime.bigint();
+  const result = await runBilling(db, { period: PERIOD, now: new Date(), blockSize });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const lines = await db.selectFrom('bill_lines').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const withPenalty = await db.selectFrom('bills').select((eb) => eb.fn.countAll<number>().as('n')).where('period', '=', PERIOD).where('penalty_kopecks', '>', 0).executeTakeFirstOrThrow();
+  const peakRssMb = process.resourceUsage().maxRSS / 1024;
+  console.log(
+    `bench:billing: ${result.bills} bills (${Number(lines.n)} lines, ${Number(withPenalty.n)} with a penalty) for ${result.accounts} accounts ` +
+      `in ${seconds.toFixed(1)} s — ${Math.round(result.accounts / seconds)} accounts/s, ${Math.round(Number(lines.n) / seconds)} lines/s; ` +
+      `blocks of ${blockSize}; peak RSS of this process ${peakRssMb.toFixed(0)} MB`,
+  );
+} finally {
+  await db.destroy();
+  await admin(`drop database if exists ${scratch}`);
+}
