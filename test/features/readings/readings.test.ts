@@ -22,8 +22,11 @@ t.test('inside the windows: the form lists the meters with labelled inputs and t
   const page = await agent.get('/readings');
   t.equal(page.statusCode, 200);
   t.match(page.body, `<label class="field__label" for="${field(cold.id)}">${COLD} ${cold.serial_number}</label>`);
-  t.match(page.body, `Показания: Электроэнергия T1, № ${electricity.serial_number}`);
-  t.match(page.body, `Показания: Электроэнергия T2, № ${electricity.serial_number}`);
+  t.match(page.body, `Показания: Электроэнергия T1 (день), № ${electricity.serial_number}`);
+  t.match(page.body, `Показания: Электроэнергия T2 (ночь), № ${electricity.serial_number}`);
+  t.match(page.body, new RegExp(`<input class="input" id="${field(cold.id)}"[^>]*>\\s*<span class="input-unit" id="${field(cold.id)}-unit">м³</span>`), 'the unit beside the input');
+  t.match(page.body, /<span class="input-unit" id="m\d+t2-unit">кВт·ч<\/span>/);
+  t.equal(page.body.split('>Передать показания</button>').length - 1, 2, 'one submit button per account form');
   t.match(page.body, '>Передать показания</button>');
   t.match(page.body, 'Лицевой счёт 7700000011', 'every linked account has its form');
   t.match(page.body, 'Срок поверки истекает 10.12.2026', 'the demo hot water meter is due for verification soon');
@@ -94,7 +97,7 @@ t.test('readings are checked: format, not lower than the previous one, unusual j
   const unusual = await agent.post(`/readings/accounts/${id}`, { [field(cold.id)]: ru(jump) });
   t.equal(unusual.statusCode, 422);
   t.match(unusual.body, 'Проверьте показания');
-  t.match(unusual.body, /<input type="checkbox" id="confirm-\d+" name="confirm" value="yes">/);
+  t.match(unusual.body, new RegExp(`<input type="checkbox" id="confirm-${cold.id}" name="confirm" value="yes"`));
   t.equal((await lastReading(db, cold.id))!.period, '2026-10-01');
 
   const confirmed = await agent.post(`/readings/accounts/${id}`, { [field(cold.id)]: ru(jump), confirm: 'yes' });
