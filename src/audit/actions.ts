@@ -21,6 +21,8 @@ export const ACTION_LABELS = {
   'link-request.rejected': 'Отказ в подключении лицевого счёта',
   'meter.replaced': 'Замена счётчика',
   'account.ownership-transferred': 'Передача прав владельца лицевого счёта',
+  'dwelling-request.approved': 'Изменение данных помещения одобрено',
+  'dwelling-request.rejected': 'Отказ в изменении данных помещения',
 } as const satisfies Record<string, string>;
 
 /** Every action the audit log knows; writing any other is a type error. */
