@@ -20,6 +20,7 @@ export const ACTION_LABELS = {
   'link-request.approved': 'Подключение лицевого счёта одобрено',
   'link-request.rejected': 'Отказ в подключении лицевого счёта',
   'meter.replaced': 'Замена счётчика',
+  'meter.verified': 'Поверка счётчика записана',
   'account.ownership-transferred': 'Передача прав владельца лицевого счёта',
   'dwelling-request.approved': 'Изменение данных помещения одобрено',
   'dwelling-request.rejected': 'Отказ в изменении данных помещения',

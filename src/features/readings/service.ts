@@ -238,6 +238,11 @@ export async function submitReadings(
       errors[first] = `Приём показаний откроется ${formatDate(p.window.opensOn)}`;
       continue;
     }
+    const commissioned = periodOf(p.meter.installed_on);
+    if (p.window.period < commissioned) {
+      errors[first] = `Счётчик № ${p.meter.serial_number} введён в эксплуатацию ${formatDate(p.meter.installed_on)}: показания за период до этой даты не принимаются. Передайте их со следующего периода.`;
+      continue;
+    }
     const values: number[] = [];
     raw.forEach((text, i) => {
       const parsed = parseReading(text);
