@@ -32,6 +32,7 @@ import readings from './features/readings/routes.js';
 import billing from './features/billing/routes.js';
 import coOwners, { coOwnerInvitation } from './features/co-owners/routes.js';
 import linkRequests from './backoffice/link-requests/routes.js';
+import dwellingRequests from './backoffice/dwelling-requests/routes.js';
 import accounts from './backoffice/accounts/routes.js';
 import staffAuth from './backoffice/auth/routes.js';
 import totpSettings from './backoffice/auth/totp-routes.js';
@@ -171,6 +172,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         moderators.addHook('preHandler', requireStaff('moderator'));
         await moderators.register(identityDocuments);
         await moderators.register(linkRequests);
+        await moderators.register(dwellingRequests);
       });
       await backoffice.register(async (registryStaff) => {
         registryStaff.addHook('preHandler', requireStaff('moderator', 'admin'));

@@ -31,7 +31,10 @@ export const ACTION_LABELS = {
   'notice.withdrawn': 'Объявление отозвано',
   'tariff.added': 'Добавлен тариф',
   'bill-run.started': 'Запущено формирование счетов',
+  'meter.verified': 'Поверка счётчика записана',
   'account.ownership-transferred': 'Передача прав владельца лицевого счёта',
+  'dwelling-request.approved': 'Изменение данных помещения одобрено',
+  'dwelling-request.rejected': 'Отказ в изменении данных помещения',
 } as const satisfies Record<string, string>;
 
 /** Every action the audit log knows; writing any other is a type error. */

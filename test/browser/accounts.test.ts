@@ -3,24 +3,28 @@ import { DEMO_PROVIDER } from '../../src/features/accounts/seed.js';
 import { JS_MODES, chromiumMissing, launchBrowser, newContext, startServer } from '../fixtures/browser.js';
 import { sessionCookie } from '../fixtures/sessions.js';
 
-// A confirmed resident links 7700000001, a moderator approves, the resident
-// submits a water reading — with JavaScript off and on.
+// A confirmed resident links a flat (7700000001 without JavaScript, 7700000002
+// with it: an account has one owner), a moderator approves, the resident submits
+// a water reading.
 
 t.test('link an account, approve it, submit a water reading', { skip: chromiumMissing }, async (t) => {
   const server = await startServer(t.teardown, { APP_TODAY: '2026-11-20' });
   const { db, config } = server;
   const browser = await launchBrowser(t.teardown);
   const moderator = await db.selectFrom('staff').select('id').where('email', '=', 'moderator@demo.local').executeTakeFirstOrThrow();
-  const cold = await db
-    .selectFrom('meters as m')
-    .innerJoin('payer_accounts as pa', 'pa.id', 'm.payer_account_id')
-    .select(['m.id', 'm.serial_number'])
-    .where('pa.payer_code', '=', '7700000001')
-    .where('m.resource', '=', 'cold_water')
-    .executeTakeFirstOrThrow();
+  const coldOf = (payerCode: string) =>
+    db
+      .selectFrom('meters as m')
+      .innerJoin('payer_accounts as pa', 'pa.id', 'm.payer_account_id')
+      .select(['m.id', 'm.serial_number'])
+      .where('pa.payer_code', '=', payerCode)
+      .where('m.resource', '=', 'cold_water')
+      .executeTakeFirstOrThrow();
 
   for (const mode of JS_MODES) {
     t.test(mode.name, async (t) => {
+      const [payerCode, flat] = mode.javaScriptEnabled ? ['7700000002', '2'] : ['7700000001', '1'];
+      const cold = await coldOf(payerCode);
       const email = `browser-${mode.javaScriptEnabled ? 'js' : 'nojs'}@example.test`;
       const resident = await db
         .insertInto('residents')
@@ -36,13 +40,13 @@ t.test('link an account, approve it, submit a water reading', { skip: chromiumMi
 
       await page.goto(`${server.url}/services`);
       await page.getByRole('link', { name: 'Подключить', exact: true }).click();
-      await page.getByLabel('Номер лицевого счёта').fill('77 0000 0001');
+      await page.getByLabel('Номер лицевого счёта').fill(`${payerCode.slice(0, 2)} ${payerCode.slice(2, 6)} ${payerCode.slice(6)}`);
       await page.getByLabel('Организация').selectOption({ label: DEMO_PROVIDER });
-      await page.getByLabel('Номер квартиры').fill('1');
+      await page.getByLabel('Номер квартиры').fill(`кв. ${flat}`);
       await page.getByLabel('Я согласен с условиями подключения услуги').check();
       await page.getByRole('button', { name: 'Подключить' }).click();
       await page.getByText('Заявка на подключение отправлена').waitFor();
-      t.ok(await page.getByRole('row', { name: /7700000001/ }).getByText('На рассмотрении').isVisible());
+      t.ok(await page.getByRole('row', { name: new RegExp(payerCode) }).getByText('На рассмотрении').isVisible());
 
       const staffContext = await newContext(browser, mode.javaScriptEnabled);
       t.teardown(() => staffContext.close());
@@ -60,13 +64,13 @@ t.test('link an account, approve it, submit a water reading', { skip: chromiumMi
       t.equal(link.status, 'approved');
 
       await page.goto(`${server.url}/services`);
-      t.ok(await page.getByRole('row', { name: /7700000001/ }).getByText('Подключена').isVisible());
+      t.ok(await page.getByRole('row', { name: new RegExp(payerCode) }).getByText('Подключена').isVisible());
 
       await page.getByRole('link', { name: 'Показания', exact: true }).first().click();
       const previous = await db.selectFrom('meter_readings').select(['value_t1', 'period']).where('meter_id', '=', cold.id).orderBy('period', 'desc').executeTakeFirstOrThrow();
       const value = (Math.round((previous.value_t1 + (mode.javaScriptEnabled ? 4.25 : 3.5)) * 1000) / 1000).toString().replace('.', ',');
       await page.getByLabel(`Показания: Холодная вода, № ${cold.serial_number}`).fill(value);
-      await page.locator('#account-' + (await accountIdOf('7700000001'))).getByRole('button', { name: 'Передать показания' }).click();
+      await page.locator('#account-' + (await accountIdOf(payerCode))).getByRole('button', { name: 'Передать показания' }).click();
       await page.getByText('Показания переданы.').waitFor();
       const saved = await db.selectFrom('meter_readings').selectAll().where('meter_id', '=', cold.id).where('period', '=', '2026-11-01').executeTakeFirstOrThrow();
       t.equal(String(saved.value_t1).replace('.', ','), value);

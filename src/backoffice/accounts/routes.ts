@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { renderError } from '../../plugins/errors.js';
 import { field, parseId } from '../../security/input.js';
-import { accountDetail, replaceMeter, searchAccounts, validateReplacement, type AccountDetail, type ReplacementForm, type StaffMeter } from './service.js';
+import { accountDetail, recordVerification, replaceMeter, searchAccounts, validateReplacement, validateVerification, type AccountDetail, type ReplacementForm, type StaffMeter } from './service.js';
 import { signedInStaff } from '../../plugins/auth.js';
 import { transferOwnership, validateTransfer, type TransferErrors, type TransferForm } from './ownership.js';
 
@@ -34,6 +34,7 @@ const accountRoutes: FastifyPluginAsync = async (app) => {
       account: result.account,
       replaced: field(request.query, 'replaced') === '1',
       transferred: field(request.query, 'done') === 'transferred',
+      verified: field(request.query, 'verified') === '1',
     });
   });
 
@@ -74,6 +75,29 @@ const accountRoutes: FastifyPluginAsync = async (app) => {
       return reply.code(409).viewAsync('backoffice/accounts/show', { title: `Лицевой счёт ${account.payerCode}`, account, notice: 'Этот счётчик уже заменён.' });
     }
     return reply.redirect(`/admin/accounts/${account.id}?replaced=1`, 303);
+  });
+
+  const showVerification = (reply: FastifyReply, account: AccountDetail, meter: StaffMeter, form: { verifiedOn: string; nextVerificationDate: string }, errors: Record<string, string> = {}) =>
+    reply.viewAsync('backoffice/accounts/verification', { title: 'Поверка счётчика', account, meter, form, errors });
+
+  app.get<AccountParams>('/accounts/:id/meters/:meterId/verification', async (request, reply) => {
+    const result = await found(request);
+    if (!result?.meter) return renderError(request, reply, 404);
+    return showVerification(reply, result.account, result.meter, { verifiedOn: app.clock.today(), nextVerificationDate: '' });
+  });
+
+  app.post<AccountParams>('/accounts/:id/meters/:meterId/verification', async (request, reply) => {
+    const result = await found(request);
+    if (!result?.meter) return renderError(request, reply, 404);
+    const { account, meter } = result;
+    const form = { verifiedOn: field(request.body, 'verifiedOn'), nextVerificationDate: field(request.body, 'nextVerificationDate') };
+    const checked = validateVerification(form, app.clock.today());
+    if (!checked.ok) return showVerification(reply.code(422), account, meter, form, checked.errors);
+    const done = await app.db.transaction().execute((trx) =>
+      recordVerification(trx, { accountId: account.id, meterId: meter.id, staffId: signedInStaff(request).id, verifiedOn: checked.verifiedOn, next: checked.next, ip: request.ip }),
+    );
+    if (!done) return renderError(request, reply, 404);
+    return reply.redirect(`/admin/accounts/${account.id}?verified=1`, 303);
   });
 
   const showTransfer = (reply: FastifyReply, account: AccountDetail, form: TransferForm, errors: TransferErrors = {}) =>

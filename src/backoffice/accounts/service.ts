@@ -190,3 +190,40 @@ export async function replaceMeter(
   });
   return { ok: true, newMeterId: created.id };
 }
+
+/** «Дата поверки» (not in the future) and the new «Дата следующей поверки» (after it). */
+export function validateVerification(form: { verifiedOn: string; nextVerificationDate: string }, today: string): { ok: true; verifiedOn: string; next: string } | { ok: false; errors: Record<string, string> } {
+  const errors: Record<string, string> = {};
+  const verifiedOn = form.verifiedOn.trim();
+  const next = form.nextVerificationDate.trim();
+  if (!isCalendarDate(verifiedOn)) errors.verifiedOn = 'Введите дату поверки';
+  else if (verifiedOn > today) errors.verifiedOn = 'Дата поверки не может быть позже сегодняшней';
+  if (!isCalendarDate(next)) errors.nextVerificationDate = 'Введите дату следующей поверки';
+  else if (next <= today) errors.nextVerificationDate = 'Дата следующей поверки должна быть позже сегодняшней';
+  return Object.keys(errors).length > 0 ? { ok: false, errors } : { ok: true, verifiedOn, next };
+}
+
+/** A passed verification: the same meter, a new next-verification date; audited. */
+export async function recordVerification(
+  trx: Transaction<Database>,
+  input: { accountId: number; meterId: number; staffId: number; verifiedOn: string; next: string; ip: string },
+): Promise<boolean> {
+  const meter = await trx
+    .updateTable('meters')
+    .set({ next_verification_date: input.next })
+    .where('id', '=', input.meterId)
+    .where('payer_account_id', '=', input.accountId)
+    .where('active', '=', true)
+    .returning(['id', 'serial_number'])
+    .executeTakeFirst();
+  if (!meter) return false;
+  await recordAudit(trx, {
+    staffId: input.staffId,
+    action: 'meter.verified',
+    subjectType: 'meter',
+    subjectId: meter.id,
+    details: { accountId: input.accountId, serial: meter.serial_number, verifiedOn: input.verifiedOn, nextVerificationDate: input.next },
+    ip: input.ip,
+  });
+  return true;
+}

@@ -3,11 +3,12 @@ import { renderError } from '../../plugins/errors.js';
 import { field } from '../../security/input.js';
 import { accessibleAccounts, accountInUrl, can, type AccessibleAccount } from '../accounts/access.js';
 import { parseArea, parseResidentsCount } from './rules.js';
-import { dwellingOf, submitDwellingChange } from './service.js';
+import { dwellingOf, requestDwellingChange } from './service.js';
 import { signedInResident } from '../../plugins/auth.js';
 
-// Dwelling data per linked account: address (read-only), area, residents count,
-// changes from the next period and their history. Mounted behind requireResident.
+// Dwelling data per linked account: address (read-only), area and residents count
+// from the registry, the owner's requests to change them (decided by staff, applied
+// from the next period) and their history. Mounted behind requireResident.
 
 type AccountParams = { Params: { accountId: string } };
 
@@ -19,7 +20,7 @@ const dwelling: FastifyPluginAsync = async (app) => {
       account,
       dwelling: data,
       canChange: can(account.rights, 'change-dwelling'),
-      form: { area: String(data.area).replace('.', ','), residentsCount: String(data.residentsCount) },
+      form: { area: String(data.area).replace('.', ','), residentsCount: String(data.residentsCount), comment: '' },
       errors: {},
       saved: field(request.query, 'saved') === '1',
       ...extra,
@@ -45,22 +46,30 @@ const dwelling: FastifyPluginAsync = async (app) => {
     const account = await accountOf(request);
     if (!account) return renderError(request, reply, 404);
     if (!can(account.rights, 'change-dwelling')) return renderError(request, reply, 403, 'Менять данные помещения может только владелец лицевого счёта.');
-    const form = { area: field(request.body, 'area'), residentsCount: field(request.body, 'residentsCount') };
+    const form = { area: field(request.body, 'area'), residentsCount: field(request.body, 'residentsCount'), comment: field(request.body, 'comment') };
     const area = parseArea(form.area);
     const residents = parseResidentsCount(form.residentsCount);
-    if (!area.ok || !residents.ok) {
-      const errors = { ...(area.ok ? {} : { area: area.error }), ...(residents.ok ? {} : { residentsCount: residents.error }) };
+    const comment = form.comment.trim();
+    const errors = {
+      ...(area.ok ? {} : { area: area.error }),
+      ...(residents.ok ? {} : { residentsCount: residents.error }),
+      ...(comment.length > 500 ? { comment: 'Пояснение — не больше 500 символов' } : {}),
+    };
+    if (!area.ok || !residents.ok || Object.keys(errors).length > 0) {
       reply.code(422);
       return show(request, reply, account, { form, errors });
     }
-    await submitDwellingChange(app.db, {
-      accountId: account.id,
-      residentId: signedInResident(request).id,
-      area: area.value,
-      residentsCount: residents.value,
-      today: app.clock.today(),
-      now: app.clock.now(),
-    });
+    await app.db.transaction().execute((trx) =>
+      requestDwellingChange(trx, {
+        accountId: account.id,
+        residentId: signedInResident(request).id,
+        area: area.value,
+        residentsCount: residents.value,
+        comment,
+        today: app.clock.today(),
+        now: app.clock.now(),
+      }),
+    );
     return reply.redirect(`/dwelling/${account.id}?saved=1`, 303);
   });
 };

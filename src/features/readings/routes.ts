@@ -14,11 +14,12 @@ type AccountView = {
   errors: Record<string, string>;
   values: Record<string, string>;
   needsConfirmation: boolean;
+  confirmMeters: number[];
   sent: boolean;
 };
 
 function accountView(account: AccessibleAccount, meters: MeterPanel[], extra: Partial<AccountView> = {}): AccountView {
-  return { account, meters, canSubmit: can(account.rights, 'submit-readings'), errors: {}, values: {}, needsConfirmation: false, sent: false, ...extra };
+  return { account, meters, canSubmit: can(account.rights, 'submit-readings'), errors: {}, values: {}, needsConfirmation: false, confirmMeters: [], sent: false, ...extra };
 }
 
 type AccountParams = { Params: { accountId: string } };
@@ -56,7 +57,7 @@ const readings: FastifyPluginAsync = async (app) => {
     reply.code(422);
     return reply.render('readings/account', 'readings/_account', {
       section: '/readings',
-      ...accountView(account, meters, { errors: result.errors, values: form, needsConfirmation: result.needsConfirmation }),
+      ...accountView(account, meters, { errors: result.errors, values: form, needsConfirmation: result.needsConfirmation, confirmMeters: result.confirmMeters }),
       allMeters: await meterList(app.db, account.id),
     });
   });

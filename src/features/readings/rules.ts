@@ -21,6 +21,12 @@ export const RESOURCE_UNITS: Record<Resource, string> = {
   heat: 'Гкал',
 };
 
+/** Electricity zones by the number of zones (DOMAIN.md): T1, T2, T3 in that order. */
+export const ZONE_NAMES: Record<number, string[]> = {
+  2: ['день', 'ночь'],
+  3: ['пик', 'ночь', 'полупик'],
+};
+
 /**
  * When readings for a month are accepted: from `opensDay` of the month to
  * `closesDay` of the same month (closesNextMonth false) or of the next month.

@@ -6,6 +6,7 @@ import {
   JUMP_RULE,
   RESOURCE_NAMES,
   RESOURCE_UNITS,
+  ZONE_NAMES,
   consumption,
   lowerThanPrevious,
   monthlyConsumption,
@@ -64,10 +65,14 @@ function initialValues(meter: MeterRow): number[] {
   return [meter.initial_t1, meter.initial_t2 ?? 0, meter.initial_t3 ?? 0].slice(0, meter.zones);
 }
 
-/** "Показания: Электроэнергия T1, № 123" for multi-zone meters, "Показания: Холодная вода, № 123" otherwise. */
+/** "Показания: Электроэнергия T1 (день), № 123" for multi-zone meters, "Показания: Холодная вода, № 123" otherwise. */
 function zoneLabel(resource: Resource, zones: number, zone: number, serial: string): string {
-  const zoneName = zones > 1 ? ` T${zone}` : '';
+  const zoneName = zones > 1 ? ` ${zoneTitle(zones, zone)}` : '';
   return `Показания: ${RESOURCE_NAMES[resource]}${zoneName}, № ${serial}`;
+}
+
+function zoneTitle(zones: number, zone: number): string {
+  return `T${zone} (${ZONE_NAMES[zones]?.[zone - 1] ?? ''})`;
 }
 
 function fieldName(meterId: number, zone: number): string {
@@ -204,7 +209,8 @@ export async function meterPanelsFor(db: Kysely<Database>, accountIds: number[],
 
 export type SubmitResult =
   | { ok: true; saved: number }
-  | { ok: false; errors: Record<string, string>; needsConfirmation: boolean };
+  /** `confirmMeters`: the meters whose jump the resident is asked to confirm. */
+  | { ok: false; errors: Record<string, string>; needsConfirmation: boolean; confirmMeters: number[] };
 
 /**
  * Checks and saves the readings typed for an account's meters. Blank meters are
@@ -216,7 +222,7 @@ export async function submitReadings(
 ): Promise<SubmitResult> {
   const prepared = await prepare(trx, [input.accountId], input.today);
   const errors: Record<string, string> = {};
-  let needsConfirmation = false;
+  const confirmMeters: number[] = [];
   const toSave: { meter: MeterRow; period: string; values: number[] }[] = [];
 
   for (const p of prepared) {
@@ -230,6 +236,11 @@ export async function submitReadings(
     }
     if (!p.window.open) {
       errors[first] = `Приём показаний откроется ${formatDate(p.window.opensOn)}`;
+      continue;
+    }
+    const commissioned = periodOf(p.meter.installed_on);
+    if (p.window.period < commissioned) {
+      errors[first] = `Счётчик № ${p.meter.serial_number} введён в эксплуатацию ${formatDate(p.meter.installed_on)}: показания за период до этой даты не принимаются. Передайте их со следующего периода.`;
       continue;
     }
     const values: number[] = [];
@@ -247,16 +258,16 @@ export async function submitReadings(
       const unit = RESOURCE_UNITS[p.meter.resource];
       const spread = months > 1 ? ` (${formatValue(monthlyConsumption(used, months))} ${unit} в месяц за ${count(months, 'месяц', 'месяца', 'месяцев')})` : '';
       errors[first] = `Проверьте показания: расход ${formatValue(used)} ${unit}${spread} намного больше обычного. Если всё верно, отметьте «Показания верны» и отправьте ещё раз.`;
-      needsConfirmation = true;
+      confirmMeters.push(p.meter.id);
       continue;
     }
     toSave.push({ meter: p.meter, period: p.window.period, values });
   }
 
-  if (Object.keys(errors).length > 0) return { ok: false, errors, needsConfirmation };
+  if (Object.keys(errors).length > 0) return { ok: false, errors, needsConfirmation: confirmMeters.length > 0, confirmMeters };
   if (toSave.length === 0) {
     const first = prepared.find((p) => p.window.open && !p.overdue);
-    return { ok: false, errors: { [first ? fieldName(first.meter.id, 1) : 'readings']: 'Введите показания хотя бы одного счётчика' }, needsConfirmation: false };
+    return { ok: false, errors: { [first ? fieldName(first.meter.id, 1) : 'readings']: 'Введите показания хотя бы одного счётчика' }, needsConfirmation: false, confirmMeters: [] };
   }
   for (const { meter, period, values } of toSave) {
     const row = { value_t1: values[0]!, value_t2: values[1] ?? null, value_t3: values[2] ?? null, submitted_by: input.residentId, submitted_at: input.now };

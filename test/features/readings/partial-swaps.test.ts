@@ -66,7 +66,7 @@ t.test('a partial post answers with the section: errors with 422, success withou
   t.equal(unusual.statusCode, 422);
   t.notMatch(unusual.body, '<html');
   t.match(unusual.body, '<h3>Проверьте показания</h3>');
-  t.match(unusual.body, `<input type="checkbox" id="confirm-${id}" name="confirm" value="yes">`);
+  t.match(unusual.body, new RegExp(`<input type="checkbox" id="confirm-${cold.id}" name="confirm" value="yes" aria-describedby="${field}-error">`), 'the confirmation is beside the meter it concerns');
   t.match(unusual.body, `value="${ru(jump)}"`);
   t.equal((await lastReading(db, cold.id))!.period, '2026-10-01', 'nothing saved yet');
 

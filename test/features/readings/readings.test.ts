@@ -22,8 +22,11 @@ t.test('inside the windows: the form lists the meters with labelled inputs and t
   const page = await agent.get('/readings');
   t.equal(page.statusCode, 200);
   t.match(page.body, `<label class="field__label" for="${field(cold.id)}">${COLD} ${cold.serial_number}</label>`);
-  t.match(page.body, `Показания: Электроэнергия T1, № ${electricity.serial_number}`);
-  t.match(page.body, `Показания: Электроэнергия T2, № ${electricity.serial_number}`);
+  t.match(page.body, `Показания: Электроэнергия T1 (день), № ${electricity.serial_number}`);
+  t.match(page.body, `Показания: Электроэнергия T2 (ночь), № ${electricity.serial_number}`);
+  t.match(page.body, new RegExp(`<input class="input" id="${field(cold.id)}"[^>]*>\\s*<span class="input-unit" id="${field(cold.id)}-unit">м³</span>`), 'the unit beside the input');
+  t.match(page.body, /<span class="input-unit" id="m\d+t2-unit">кВт·ч<\/span>/);
+  t.equal(page.body.split('>Передать показания</button>').length - 1, 2, 'one submit button per account form');
   t.match(page.body, '>Передать показания</button>');
   t.match(page.body, 'Лицевой счёт 7700000011', 'every linked account has its form');
   t.match(page.body, 'Срок поверки истекает 10.12.2026', 'the demo hot water meter is due for verification soon');
@@ -94,7 +97,7 @@ t.test('readings are checked: format, not lower than the previous one, unusual j
   const unusual = await agent.post(`/readings/accounts/${id}`, { [field(cold.id)]: ru(jump) });
   t.equal(unusual.statusCode, 422);
   t.match(unusual.body, 'Проверьте показания');
-  t.match(unusual.body, /<input type="checkbox" id="confirm-\d+" name="confirm" value="yes">/);
+  t.match(unusual.body, new RegExp(`<input type="checkbox" id="confirm-${cold.id}" name="confirm" value="yes"`));
   t.equal((await lastReading(db, cold.id))!.period, '2026-10-01');
 
   const confirmed = await agent.post(`/readings/accounts/${id}`, { [field(cold.id)]: ru(jump), confirm: 'yes' });
@@ -243,4 +246,47 @@ t.test('a normal reading after five months without any is not taken for a jump',
   const unusual = await agent.post(`/readings/accounts/${id}`, { [field(cold.id)]: ru(tooMuch) });
   t.equal(unusual.statusCode, 422);
   t.match(unusual.body, /Проверьте показания: расход [\d\s ,]+ м³ \([\d\s ,]+ м³ в месяц за 6 месяцев\)/);
+});
+
+t.test('a meter commissioned after the open period refuses readings for it, with the date', async (t) => {
+  // On 2 December the water window still takes November's readings.
+  const { app, db, config } = await testApp(t.teardown, { seed: true, env: { APP_TODAY: '2026-12-02' } });
+  const resident = await demoResident(db);
+  const agent = await residentAgent(app, db, config, resident.id);
+  const cold = await meterOf(db, '7700000010', 'cold_water');
+  const id = await accountId(db, '7700000010');
+  await db.updateTable('meters').set({ installed_on: '2026-12-01' }).where('id', '=', cold.id).execute();
+  await agent.get('/readings');
+  const previous = (await lastReading(db, cold.id))!;
+  const refused = await agent.post(`/readings/accounts/${id}`, { [field(cold.id)]: ru(previous.value_t1 + 3) });
+  t.equal(refused.statusCode, 422);
+  t.match(refused.body, `Счётчик № ${cold.serial_number} введён в эксплуатацию 01.12.2026: показания за период до этой даты не принимаются`);
+  t.equal((await lastReading(db, cold.id))!.period, previous.period, 'nothing saved');
+});
+
+t.test('staff record a passed verification: the same meter takes readings again', async (t) => {
+  const { app, db, config } = await testApp(t.teardown, { seed: true, env: { APP_TODAY: '2026-11-20' } });
+  const resident = await demoResident(db);
+  const agent = await residentAgent(app, db, config, resident.id);
+  const hot = await meterOf(db, '7700000010', 'hot_water');
+  const id = await accountId(db, '7700000010');
+  await db.updateTable('meters').set({ next_verification_date: '2026-11-10' }).where('id', '=', hot.id).execute();
+  await agent.get('/readings');
+  const previous = (await lastReading(db, hot.id))!;
+  t.equal((await agent.post(`/readings/accounts/${id}`, { [field(hot.id)]: ru(previous.value_t1 + 2) })).statusCode, 422, 'overdue first');
+
+  const staffId = await createStaff(db, ['moderator']);
+  const staff = await staffAgent(app, db, config, staffId);
+  const form = await staff.get(`/admin/accounts/${id}/meters/${hot.id}/verification`);
+  t.match(form.body, '>Дата следующей поверки</label>');
+  const bad = await staff.post(`/admin/accounts/${id}/meters/${hot.id}/verification`, { verifiedOn: '2026-11-21', nextVerificationDate: '2026-11-01' });
+  t.equal(bad.statusCode, 422);
+  t.match(bad.body, 'Дата поверки не может быть позже сегодняшней');
+  t.match(bad.body, 'Дата следующей поверки должна быть позже сегодняшней');
+  const done = await staff.post(`/admin/accounts/${id}/meters/${hot.id}/verification`, { verifiedOn: '2026-11-18', nextVerificationDate: '2030-11-18' });
+  t.equal(done.statusCode, 303);
+  const meter = await db.selectFrom('meters').selectAll().where('id', '=', hot.id).executeTakeFirstOrThrow();
+  t.same([meter.next_verification_date, meter.active, meter.serial_number], ['2030-11-18', true, hot.serial_number], 'not replaced');
+  t.equal((await db.selectFrom('audit_log').select('staff_id').where('action', '=', 'meter.verified').executeTakeFirstOrThrow()).staff_id, staffId);
+  t.equal((await agent.post(`/readings/accounts/${id}`, { [field(hot.id)]: ru(previous.value_t1 + 2) })).statusCode, 303, 'readings accepted again, from the previous value');
 });
