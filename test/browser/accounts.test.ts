@@ -4,6 +4,9 @@ import { DEMO_PROVIDER } from '../../src/features/accounts/seed.js';
 import { JS_MODES, chromiumMissing, launchBrowser, newContext, startServer } from '../fixtures/browser.js';
 import { sessionCookie } from '../fixtures/sessions.js';
 
+// Each state also goes through axe (checkPage): more than the default two minutes on a loaded machine.
+t.setTimeout(300_000);
+
 // A confirmed resident links 7700000001, a moderator approves, the resident
 // submits a water reading — with JavaScript off and on.
 

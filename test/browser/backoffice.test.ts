@@ -5,6 +5,9 @@ import { DEMO_PASSWORD } from '../../src/db/seed/index.js';
 import { hashPassword } from '../../src/security/passwords.js';
 import { JS_MODES, chromiumMissing, launchBrowser, newContext, startServer } from '../fixtures/browser.js';
 
+// Each state also goes through axe (checkPage): more than the default two minutes on a loaded machine.
+t.setTimeout(300_000);
+
 // An admin signs in with the code from /dev/mailbox and invites a moderator; the
 // moderator sets a password from the emailed link and signs in — JavaScript off and on.
 

@@ -5,6 +5,9 @@ import { JS_MODES, chromiumMissing, launchBrowser, newContext, startServer } fro
 import { accountId, demoResident, lastReading, meterOf } from '../fixtures/accounts.js';
 import { sessionCookie } from '../fixtures/sessions.js';
 
+// Each state also goes through axe (checkPage): more than the default two minutes on a loaded machine.
+t.setTimeout(300_000);
+
 // Partial swaps with JavaScript on (a marker set on the window survives: no page load),
 // the same journeys with whole pages when JavaScript is off.
 

@@ -5,6 +5,9 @@ import { JS_MODES, chromiumMissing, launchBrowser, newContext, startServer } fro
 import { PDF } from '../fixtures/identity.js';
 import { sessionCookie } from '../fixtures/sessions.js';
 
+// Each state also goes through axe (checkPage): more than the default two minutes on a loaded machine.
+t.setTimeout(300_000);
+
 // A resident uploads a passport scan, a moderator approves it, the resident sees
 // «Подтверждена»; another is rejected with a reason and uploads again — with
 // JavaScript off and on.

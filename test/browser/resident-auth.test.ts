@@ -3,6 +3,9 @@ import { checkPage } from '../fixtures/accessibility.js';
 import type { BrowserContext, Page } from 'playwright-core';
 import { JS_MODES, chromiumMissing, launchBrowser, newContext, startServer } from '../fixtures/browser.js';
 
+// Each state also goes through axe (checkPage): more than the default two minutes on a loaded machine.
+t.setTimeout(300_000);
+
 const PASSWORD = 'Соседи-по-лестнице-7';
 
 /** Opens the newest message to `to` whose subject starts with `subject` in /dev/mailbox, waiting for it to arrive. */
