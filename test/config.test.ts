@@ -1,12 +1,12 @@
 import t from 'tap';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '../src/config.js';
+import { testTempDir } from './fixtures/temp.js';
 
 // Every folder a test makes goes at the end of the file, so a run leaves nothing behind.
 const dataDir = () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'zhku-config-'));
+  const dir = testTempDir('config-');
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
 };

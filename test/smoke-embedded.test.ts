@@ -1,9 +1,8 @@
 import t from 'tap';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { testTempDir } from './fixtures/temp.js';
 
 // `npm start` with nothing configured: PGlite in DATA_DIR, jobs in-process, demo data.
 
@@ -47,7 +46,7 @@ async function boot(dataDir: string): Promise<{ url: string; output: () => strin
 t.setTimeout(300_000);
 
 t.test('a fresh data folder is migrated, seeded and served; a second start reuses it', async (t) => {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'zhku-embedded-'));
+  const dataDir = testTempDir('embedded-');
   t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
 
   const first = await boot(dataDir);

@@ -7,7 +7,8 @@ type Run = { code: number | null; stdout: string; stderr: string };
 
 function createStaff(databaseUrl: string, args: string[]): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn('npx', ['tsx', 'src/cli/create-staff.ts', ...args], {
+    // Node with the tsx loader directly: `npx tsx` would start npm first, each time.
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/create-staff.ts', ...args], {
       env: {
         PATH: process.env.PATH,
         NODE_ENV: 'test',

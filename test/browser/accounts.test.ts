@@ -1,7 +1,11 @@
 import t from 'tap';
+import { checkPage } from '../fixtures/accessibility.js';
 import { DEMO_PROVIDER } from '../../src/features/accounts/seed.js';
 import { JS_MODES, chromiumMissing, launchBrowser, newContext, startServer } from '../fixtures/browser.js';
 import { sessionCookie } from '../fixtures/sessions.js';
+
+// Each state also goes through axe (checkPage): more than the default two minutes on a loaded machine.
+t.setTimeout(300_000);
 
 // A confirmed resident links a flat (7700000001 without JavaScript, 7700000002
 // with it: an account has one owner), a moderator approves, the resident submits
@@ -46,6 +50,7 @@ t.test('link an account, approve it, submit a water reading', { skip: chromiumMi
       await page.getByLabel('Я согласен с условиями подключения услуги').check();
       await page.getByRole('button', { name: 'Подключить' }).click();
       await page.getByText('Заявка на подключение отправлена').waitFor();
+      await checkPage(t, page, 'a link request sent');
       t.ok(await page.getByRole('row', { name: new RegExp(payerCode) }).getByText('На рассмотрении').isVisible());
 
       const staffContext = await newContext(browser, mode.javaScriptEnabled);
@@ -54,12 +59,14 @@ t.test('link an account, approve it, submit a water reading', { skip: chromiumMi
       await staffContext.addCookies([{ ...staffCookie, url: server.url }]);
       const admin = await staffContext.newPage();
       await admin.goto(`${server.url}/admin/link-requests`);
+      await checkPage(t, admin, 'the link requests queue');
       const row = admin.getByRole('row', { name: new RegExp(email.replace('.', '\\.')) });
       t.ok(await row.getByText('Совпадает с реестром').isVisible());
       await row.getByRole('link').first().click();
       await admin.getByRole('button', { name: 'Одобрить' }).click();
       await admin.getByText('Заявка одобрена: лицевой счёт подключён.').waitFor();
       t.equal(new URL(admin.url()).pathname, '/admin/link-requests');
+      await checkPage(t, admin, 'a link request approved');
       const link = await db.selectFrom('account_links').select(['status']).where('resident_id', '=', resident.id).executeTakeFirstOrThrow();
       t.equal(link.status, 'approved');
 
@@ -72,6 +79,7 @@ t.test('link an account, approve it, submit a water reading', { skip: chromiumMi
       await page.getByLabel(`Показания: Холодная вода, № ${cold.serial_number}`).fill(value);
       await page.locator('#account-' + (await accountIdOf(payerCode))).getByRole('button', { name: 'Передать показания' }).click();
       await page.getByText('Показания переданы.').waitFor();
+      await checkPage(t, page, 'readings sent');
       const saved = await db.selectFrom('meter_readings').selectAll().where('meter_id', '=', cold.id).where('period', '=', '2026-11-01').executeTakeFirstOrThrow();
       t.equal(String(saved.value_t1).replace('.', ','), value);
       t.equal(saved.submitted_by, resident.id);

@@ -1,8 +1,12 @@
 import t from 'tap';
+import { checkPage } from '../fixtures/accessibility.js';
 import type { Page } from 'playwright-core';
 import { DEMO_PASSWORD } from '../../src/db/seed/index.js';
 import { hashPassword } from '../../src/security/passwords.js';
 import { JS_MODES, chromiumMissing, launchBrowser, newContext, startServer } from '../fixtures/browser.js';
+
+// Each state also goes through axe (checkPage): more than the default two minutes on a loaded machine.
+t.setTimeout(300_000);
 
 // An admin signs in with the code from /dev/mailbox and invites a moderator; the
 // moderator sets a password from the emailed link and signs in — JavaScript off and on.
@@ -60,12 +64,14 @@ t.test('an admin invites a moderator who then signs in', { skip: chromiumMissing
       await admin.getByLabel('модератор', { exact: true }).check();
       await admin.getByRole('button', { name: 'Пригласить' }).click();
       await admin.getByText(`Приглашение отправлено на ${moderatorEmail}`).waitFor();
+      await checkPage(t, admin, 'a staff member just invited');
 
       const moderatorContext = await newContext(browser, mode.javaScriptEnabled);
       t.teardown(() => moderatorContext.close());
       const moderator = await moderatorContext.newPage();
       const invitation = await mailboxItem(moderator, server.url, moderatorEmail, 'Приглашение в служебный кабинет');
       await invitation.getByRole('link', { name: /\/admin\/invitation\?token=/ }).click();
+      await checkPage(t, moderator, 'the invitation: a password to set');
       await moderator.getByLabel('Новый пароль').fill('moderator password 2026');
       await moderator.getByLabel('Повторите пароль').fill('moderator password 2026');
       await moderator.getByRole('button', { name: 'Сохранить пароль' }).click();
@@ -75,6 +81,7 @@ t.test('an admin invites a moderator who then signs in', { skip: chromiumMissing
       t.ok(await moderator.getByText(`Мария Новая (${moderatorEmail}) — модератор`).isVisible());
       await moderator.goto(`${server.url}/admin/staff`);
       t.ok(await moderator.getByRole('heading', { name: 'Доступ запрещён' }).isVisible(), 'a moderator does not manage staff');
+      await checkPage(t, moderator, 'access denied');
 
       const ids = await db.selectFrom('staff').select('id').where('email', 'in', [adminEmail, moderatorEmail]).execute();
       const logged = await db

@@ -1,8 +1,12 @@
 import t from 'tap';
+import { checkPage } from '../fixtures/accessibility.js';
 import type { Page } from 'playwright-core';
 import { JS_MODES, chromiumMissing, launchBrowser, newContext, startServer } from '../fixtures/browser.js';
 import { accountId, demoResident, lastReading, meterOf } from '../fixtures/accounts.js';
 import { sessionCookie } from '../fixtures/sessions.js';
+
+// Each state also goes through axe (checkPage): more than the default two minutes on a loaded machine.
+t.setTimeout(300_000);
 
 // Partial swaps with JavaScript on (a marker set on the window survives: no page load),
 // the same journeys with whole pages when JavaScript is off.
@@ -58,6 +62,7 @@ t.test('partial swaps', { skip: chromiumMissing }, async (t) => {
       t.equal(await page.getByLabel(`Показания: Холодная вода, № ${cold.serial_number}`).inputValue(), ru(october.value_t1 - 1), 'the input is kept');
       t.ok(await page.locator(`#m${cold.id}t1-error`).isVisible(), 'the message next to the field');
       t.equal(await page.evaluate(() => document.activeElement?.className), 'error-summary', 'the error summary takes the focus');
+      await checkPage(t, page, `readings with an error (${js ? 'swapped' : 'whole page'})`);
       if (js) {
         t.equal(page.url(), `${server.url}/readings`, 'the address did not change');
         t.equal(await marker(page), 1, 'no page load: only the section was swapped');
@@ -70,6 +75,7 @@ t.test('partial swaps', { skip: chromiumMissing }, async (t) => {
       await input.fill(ru(jump));
       await page.locator(`#account-${id}`).getByRole('button', { name: 'Передать показания' }).click();
       await page.getByRole('heading', { name: 'Проверьте показания' }).waitFor();
+      await checkPage(t, page, `readings to confirm (${js ? 'swapped' : 'whole page'})`);
       t.equal(await input.inputValue(), ru(jump));
       if (js) t.equal(await marker(page), 1);
       await page.getByLabel('Показания верны').check();
@@ -131,6 +137,7 @@ t.test('partial swaps', { skip: chromiumMissing }, async (t) => {
       await page.getByRole('button', { name: 'Показать' }).click();
       await page.locator('.error-summary').getByText('Дата «По» должна быть не раньше даты «С»').waitFor();
       t.ok(await page.locator('#to-error').isVisible());
+      await checkPage(t, page, 'the audit log with a wrong range');
       t.equal(await page.getByLabel('С', { exact: true }).inputValue(), '2026-11-20');
       t.equal(await page.locator('h1').count(), 1);
       t.match(page.url(), /from=2026-11-20/);

@@ -1,8 +1,12 @@
 import t from 'tap';
+import { checkPage } from '../fixtures/accessibility.js';
 import { sampleScanPng } from '../../src/features/identity/sample-scan.js';
 import { JS_MODES, chromiumMissing, launchBrowser, newContext, startServer } from '../fixtures/browser.js';
 import { PDF } from '../fixtures/identity.js';
 import { sessionCookie } from '../fixtures/sessions.js';
+
+// Each state also goes through axe (checkPage): more than the default two minutes on a loaded machine.
+t.setTimeout(300_000);
 
 // A resident uploads a passport scan, a moderator approves it, the resident sees
 // «Подтверждена»; another is rejected with a reason and uploads again — with
@@ -57,16 +61,19 @@ t.test('identity verification in the browser', { skip: chromiumMissing }, async 
       await page.getByRole('button', { name: 'Загрузить документы' }).click();
       await page.getByText('Есть ошибки').waitFor();
       t.ok(await page.getByText('Отметьте согласие на обработку персональных данных').first().isVisible());
+      await checkPage(t, page, 'upload with errors');
 
       await upload(page, scan);
       t.ok(await page.getByText('На проверке').first().isVisible());
       t.ok(await page.getByRole('link', { name: 'паспорт.png' }).isVisible(), 'the page shows what was sent');
+      await checkPage(t, page, 'documents sent');
 
       const admin = await moderatorPage();
       await admin.goto(`${server.url}/admin/documents`);
       await admin.getByRole('row', { name: new RegExp(email.replace('.', '\\.')) }).getByRole('link', { name: /Проверить/ }).click();
       const image = admin.getByRole('img', { name: 'Скан: паспорт.png' });
       await image.waitFor();
+      await checkPage(t, admin, 'a moderator reviews documents');
       const fetched = await admin.request.get(`${server.url}${await image.getAttribute('src')}`);
       t.equal(fetched.status(), 200, 'the scan comes from the authenticated route');
       t.equal(fetched.headers()['content-type'], 'image/png');
@@ -99,6 +106,7 @@ t.test('identity verification in the browser', { skip: chromiumMissing }, async 
       await admin.getByRole('row', { name: new RegExp(email.replace('.', '\\.')) }).getByRole('link', { name: /Проверить/ }).click();
       await admin.getByRole('button', { name: 'Отклонить' }).click();
       await admin.getByText('Укажите причину отказа').first().waitFor();
+      await checkPage(t, admin, 'a rejection without a reason');
       await admin.getByRole('group', { name: 'Причина отказа' }).getByLabel('Скан нечитаемый или обрезан').check();
       await admin.getByLabel('Пояснение или другая причина').fill('Не видно серию и номер.');
       await admin.getByRole('button', { name: 'Отклонить' }).click();
@@ -107,6 +115,7 @@ t.test('identity verification in the browser', { skip: chromiumMissing }, async 
       await page.goto(`${server.url}/identity`);
       t.ok(await page.getByText('Отклонена', { exact: true }).isVisible());
       t.ok(await page.getByText('Скан нечитаемый или обрезан. Не видно серию и номер.').isVisible(), 'the reason is shown');
+      await checkPage(t, page, 'documents rejected');
       await upload(page, { name: 'паспорт.pdf', mimeType: 'application/pdf', buffer: PDF });
       t.ok(await page.getByRole('link', { name: 'паспорт.pdf' }).isVisible());
     });

@@ -1,6 +1,10 @@
 import t from 'tap';
+import { checkPage } from '../fixtures/accessibility.js';
 import type { BrowserContext, Page } from 'playwright-core';
 import { JS_MODES, chromiumMissing, launchBrowser, newContext, startServer } from '../fixtures/browser.js';
+
+// Each state also goes through axe (checkPage): more than the default two minutes on a loaded machine.
+t.setTimeout(300_000);
 
 const PASSWORD = 'Соседи-по-лестнице-7';
 
@@ -48,6 +52,7 @@ t.test('sign-up → mailbox → confirm → sign-in → code from the mailbox �
       t.match(await page.locator('.error-summary').textContent(), /слишком распространён/);
       t.equal(await page.getByLabel('Электронная почта').inputValue(), email, 'input kept');
       t.equal(await page.getByLabel('Пароль', { exact: true }).inputValue(), '', 'never the password');
+      await checkPage(t, page, 'sign-up with errors');
 
       await page.getByLabel('Пароль', { exact: true }).fill(PASSWORD);
       await page.getByLabel('Повторите пароль').fill(PASSWORD);
@@ -68,9 +73,11 @@ t.test('sign-up → mailbox → confirm → sign-in → code from the mailbox �
       await page.getByLabel('Пароль').fill(PASSWORD);
       await page.getByRole('button', { name: 'Войти' }).click();
       await page.getByRole('group', { name: 'Куда отправить код' }).waitFor();
+      await checkPage(t, page, 'where to send the code');
       await page.getByLabel('Электронная почта').check();
       await page.getByRole('button', { name: 'Получить код' }).click();
       await page.getByLabel('Код подтверждения').waitFor();
+      await checkPage(t, page, 'the code form');
 
       const mail = await openMail(context, server.url, email, 'Код для входа');
       const code = /\b(\d{6})\b/.exec((await mail.locator('.mailbox__text').textContent()) ?? '')?.[1];
@@ -80,6 +87,7 @@ t.test('sign-up → mailbox → confirm → sign-in → code from the mailbox �
       await page.getByRole('button', { name: 'Подтвердить' }).click();
       await page.getByText(`Вы вошли как ${email}`).waitFor();
       t.equal(new URL(page.url()).pathname, '/');
+      await checkPage(t, page, 'home, just signed in');
       t.ok(await page.getByRole('button', { name: 'Выйти' }).isVisible());
 
       await page.getByRole('button', { name: 'Выйти' }).click();
