@@ -219,6 +219,8 @@ export class JobRunner {
     await this.options.db.updateTable('outbox').set({ attempts: job.attemptsMade + 1 }).where('id', '=', outboxId).execute();
     await this.runHandler(job.name, job.data.payload, outboxId);
     await this.markDone(outboxId);
+    // The finished job stays in Redis for a day; the codes and links in its payload need not.
+    await job.updateData({ outboxId });
   }
 
   private async onQueueFailure(job: Job | undefined, error: Error): Promise<void> {
