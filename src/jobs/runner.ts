@@ -24,7 +24,9 @@ export type JobRunnerOptions = {
 
 const QUEUE_NAME = 'jobs';
 const BATCH = 50;
-const STALE_AFTER_MS = 10 * 60_000;
+// A message in flight when a process died goes out again within a minute of the next relay
+// (a sign-in code lives ten); transports give up well before that, so a live send is never doubled.
+const STALE_AFTER_MS = 60_000;
 
 /**
  * The transactional outbox relay and, optionally, the workers. One code path for

@@ -13,7 +13,7 @@ import {
   isDocumentKind,
 } from './rules.js';
 import { findDocument, latestSubmission, submitDocuments, uploadDir } from './service.js';
-import { FILE_FIELD, receiveUpload, removeFiles } from './upload.js';
+import { FILE_FIELD, receiveUpload, removeFiles, removePartialUploads } from './upload.js';
 import { signedInResident } from '../../plugins/auth.js';
 
 type UploadErrors = Partial<Record<'kind' | 'documents' | 'consent', string>>;
@@ -22,6 +22,9 @@ type UploadErrors = Partial<Record<'kind' | 'documents' | 'consent', string>>;
 const identity: FastifyPluginAsync = async (app) => {
   const dir = uploadDir(app.config);
   await mkdir(dir, { recursive: true });
+  app.addHook('onReady', async () => {
+    await removePartialUploads(dir);
+  });
 
   // Multipart only here, with every limit set: the rest of the app never parses uploads.
   await app.register(multipart, {
