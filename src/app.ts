@@ -51,6 +51,8 @@ declare module 'fastify' {
     config: Config;
     db: Db;
     jobs: JobRunner;
+    /** Every route as registered (method, URL, its config): what the route-inventory security test walks. */
+    routeInventory: { method: string; url: string; csrf: boolean }[];
   }
 }
 
@@ -96,6 +98,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     queuePrefix: config.queuePrefix,
     runWorkers: config.inlineWorkers,
     intervalMs: config.relayIntervalMs,
+  });
+  const routeInventory: FastifyInstance['routeInventory'] = [];
+  app.decorate('routeInventory', routeInventory);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routeInventory.push({ method, url: route.url, csrf: route.config?.csrf !== false });
   });
   app.decorate('config', config);
   app.decorate('db', db);

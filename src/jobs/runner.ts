@@ -24,7 +24,9 @@ export type JobRunnerOptions = {
 
 const QUEUE_NAME = 'jobs';
 const BATCH = 50;
-const STALE_AFTER_MS = 10 * 60_000;
+// A message in flight when a process died goes out again within a minute of the next relay
+// (a sign-in code lives ten); transports give up well before that, so a live send is never doubled.
+const STALE_AFTER_MS = 60_000;
 
 /**
  * The transactional outbox relay and, optionally, the workers. One code path for
@@ -219,6 +221,8 @@ export class JobRunner {
     await this.options.db.updateTable('outbox').set({ attempts: job.attemptsMade + 1 }).where('id', '=', outboxId).execute();
     await this.runHandler(job.name, job.data.payload, outboxId);
     await this.markDone(outboxId);
+    // The finished job stays in Redis for a day; the codes and links in its payload need not.
+    await job.updateData({ outboxId });
   }
 
   private async onQueueFailure(job: Job | undefined, error: Error): Promise<void> {

@@ -44,12 +44,21 @@ export async function sendMessage(message: Message, ctx: JobContext): Promise<vo
   if (message.channel === 'email') await ctx.transports.sendEmail(message);
   else await ctx.transports.sendSms(message);
 
+  const sentAt = ctx.clock.now();
+  // In production nothing keeps a sent code or link readable: a code read from the
+  // table or the outbox could still finish a sign-in. The dev mailbox shows them elsewhere.
+  const erase = ctx.config.isProduction ? { text: ERASED_AFTER_SENDING, html: null, erased_at: sentAt } : {};
   await ctx.db
     .updateTable('sent_messages')
-    .set({ status: 'sent', sent_at: ctx.clock.now() })
+    .set({ status: 'sent', sent_at: sentAt, ...erase })
     .where('id', '=', record.id)
     .execute();
+  if (ctx.config.isProduction && ctx.outboxId !== undefined) {
+    await ctx.db.updateTable('outbox').set({ payload: '{}', payload_erased_at: sentAt }).where('id', '=', ctx.outboxId).execute();
+  }
 }
+
+export const ERASED_AFTER_SENDING = '[текст удалён после отправки]';
 
 export const sendMessageJob: JobDefinition<Message> = { name: 'send-message', handle: sendMessage };
 

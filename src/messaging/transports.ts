@@ -14,7 +14,11 @@ export type Transports = {
 };
 
 export function createTransports(config: Config): Transports {
-  const mailer = config.smtpUrl ? nodemailer.createTransport(config.smtpUrl) : undefined;
+  // Every send ends well inside the outbox's one-minute reclaim (nodemailer would wait up to ten
+  // minutes on a silent server), so a message still being sent is never handed out a second time.
+  const mailer = config.smtpUrl
+    ? nodemailer.createTransport({ url: config.smtpUrl, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000 })
+    : undefined;
   return {
     async sendEmail(email) {
       if (!mailer) return;

@@ -29,6 +29,7 @@ export async function issueCode(
     .where('subject_id', '=', input.subjectId)
     .where('created_at', '>', dayAgo)
     .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
     .execute();
   const last = recent[0];
   if (last && input.now.getTime() - last.created_at.getTime() < RESEND_AFTER_MS) {
@@ -91,6 +92,7 @@ export async function checkCodeIn(
     .where('subject_id', '=', input.subjectId)
     .where('used_at', 'is', null)
     .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
     .limit(1)
     .forUpdate()
     .executeTakeFirst();
@@ -118,6 +120,7 @@ export async function openCode(db: Kysely<Database>, input: CodeRequest): Promis
     .where('subject_id', '=', input.subjectId)
     .where('used_at', 'is', null)
     .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
     .limit(1)
     .executeTakeFirst();
   return row && { channel: row.channel, destination: row.destination, createdAt: row.created_at };

@@ -55,7 +55,7 @@ t.test('the queue lists waiting submissions oldest first; the review shows the r
   const { app, db, config, moderator, moderatorId } = await setUp(t.teardown);
   const first = await residentWithUpload(app, db, config, 'first@example.test');
   const second = await residentWithUpload(app, db, config, 'second@example.test');
-  // The seeded one was sent this morning (Moscow): make ours older and newer than it.
+  // The seeded one was sent yesterday (Moscow): make ours older and newer than it.
   await db.updateTable('identity_submissions').set({ created_at: new Date('2020-01-01T10:00:00Z') }).where('id', '=', first.submissionId).execute();
 
   const queue = await moderator.get('/admin/documents');

@@ -194,7 +194,7 @@ t.test('resident and staff sessions never stand in for each other', async (t) =>
 });
 
 t.test('an authenticator app replaces the emailed code once switched on', async (t) => {
-  const { app, db, config } = await testApp(t.teardown, { seed: true, redis: false });
+  const { app, db, config, clock } = await testApp(t.teardown, { seed: true, redis: false });
   const agent = new Agent(app);
   await signInStaff(agent, db, 'moderator@demo.local', DEMO_PASSWORD);
   const id = await staffId(db, 'moderator@demo.local');
@@ -215,7 +215,7 @@ t.test('an authenticator app replaces the emailed code once switched on', async 
 
   t.equal((await agent.post('/admin/account/totp', { code: '123' })).statusCode, 422);
   // The previous step's code: the current one is then still unused for the sign-in below.
-  const enabled = await agent.post('/admin/account/totp', { code: totp(key, Date.now() - 30_000) });
+  const enabled = await agent.post('/admin/account/totp', { code: totp(key, clock.now().getTime() - 30_000) });
   t.equal(enabled.statusCode, 303);
   t.match((await agent.get(enabled.headers.location as string)).body, /Приложение подключено/);
   t.equal((await auditActions(db, 'staff.totp-enabled')).length, 1);
@@ -228,7 +228,7 @@ t.test('an authenticator app replaces the emailed code once switched on', async 
   const codePage = await again.get('/admin/login/code');
   t.match(codePage.body, /Введите код из приложения-аутентификатора/);
   t.notMatch(codePage.body, /Отправить код ещё раз/);
-  const now = Date.now();
+  const now = clock.now().getTime();
   const code = totp(key, now);
   t.equal((await again.post('/admin/login/code', { code })).statusCode, 303);
   t.equal((await again.get('/admin')).statusCode, 200);
@@ -250,7 +250,7 @@ t.test('an authenticator app replaces the emailed code once switched on', async 
 });
 
 t.test('codes typed to switch the authenticator app off are limited like sign-in codes', async (t) => {
-  const { app, db, config } = await testApp(t.teardown, { seed: true, redis: false });
+  const { app, db, config, clock } = await testApp(t.teardown, { seed: true, redis: false });
   const id = await staffId(db, 'moderator@demo.local');
   const cookie = await sessionCookie(db, config, { staffId: id });
   const agent = new Agent(app).setCookie(cookie.name, cookie.value);
@@ -258,12 +258,12 @@ t.test('codes typed to switch the authenticator app off are limited like sign-in
   await agent.post('/admin/account/totp/key');
   const sealed = (await db.selectFrom('staff').select('totp_secret').where('id', '=', id).executeTakeFirstOrThrow()).totp_secret!;
   const key = openKey(sealed, config.sessionSecret);
-  t.equal((await agent.post('/admin/account/totp', { code: totp(key, Date.now() - 30_000) })).statusCode, 303);
+  t.equal((await agent.post('/admin/account/totp', { code: totp(key, clock.now().getTime() - 30_000) })).statusCode, 303);
 
   // Someone holding the session guesses at the code that switches the app off.
-  const wrong = totp(key, Date.now()) === '000000' ? '111111' : '000000';
+  const wrong = totp(key, clock.now().getTime()) === '000000' ? '111111' : '000000';
   for (let i = 0; i < 9; i += 1) t.equal((await agent.post('/admin/account/totp/removal', { code: wrong })).statusCode, 422);
-  const limited = await agent.post('/admin/account/totp/removal', { code: totp(key, Date.now()) });
+  const limited = await agent.post('/admin/account/totp/removal', { code: totp(key, clock.now().getTime()) });
   t.equal(limited.statusCode, 429, 'even the right code waits once the limit is reached');
   t.match(limited.body, /Слишком много попыток/);
   const still = await db.selectFrom('staff').select('totp_enabled_at').where('id', '=', id).executeTakeFirstOrThrow();

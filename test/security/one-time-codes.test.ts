@@ -1,6 +1,7 @@
 import t from 'tap';
 import { checkCode, issueCode } from '../../src/security/one-time-codes.js';
 import { testApp } from '../fixtures/app.js';
+import { lockWaitSeen } from '../fixtures/database.js';
 
 const SECRET = 'test-secret-test-secret-test-secret';
 
@@ -14,7 +15,7 @@ t.test('codes requested at the same moment: one is sent, the other waits its min
   const first = await db.transaction().execute(async (trx) => {
     const issued = await issueCode(trx, request);
     second = db.transaction().execute((other) => issueCode(other, request));
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await lockWaitSeen(db);
     return issued;
   });
   t.equal(first.ok, true);

@@ -109,7 +109,7 @@ export async function auditActions(db: Kysely<Database>): Promise<{ action: stri
 /** The choices of the filter form: every staff member and every action seen so far. */
 export async function auditFilterOptions(db: Kysely<Database>) {
   const [staff, actions] = await Promise.all([
-    db.selectFrom('staff').select(['id', 'full_name', 'email']).orderBy('full_name').execute(),
+    db.selectFrom('staff').select(['id', 'full_name', 'email']).orderBy('full_name').orderBy('id').execute(),
     auditActions(db),
   ]);
   return {

@@ -41,7 +41,7 @@ function toMember(row: {
 }
 
 export async function listStaff(db: Kysely<Database>): Promise<StaffMember[]> {
-  const rows = await db.selectFrom('staff').select(columns).orderBy('active', 'desc').orderBy('full_name').execute();
+  const rows = await db.selectFrom('staff').select(columns).orderBy('active', 'desc').orderBy('full_name').orderBy('id').execute();
   return rows.map(toMember);
 }
 

@@ -276,4 +276,6 @@ export async function cleanUpAuthRecords(db: Db, now: Date): Promise<void> {
     .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
     .execute();
   await db.deleteFrom('trusted_devices').where('expires_at', '<', now).execute();
+  // Compared with the database's clock, as the session store does when it loads one.
+  await db.deleteFrom('sessions').where('expires_at', '<', sql<Date>`now()`).execute();
 }

@@ -25,6 +25,7 @@ export async function grantsOf(db: Kysely<Database>, accountIds: number[], now: 
     .where('payer_account_id', 'in', accountIds)
     .where('revoked_at', 'is', null)
     .orderBy('invited_at', 'desc')
+    .orderBy('id', 'desc')
     .execute();
   return rows.map((r) => ({
     id: r.id,

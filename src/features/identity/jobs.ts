@@ -1,5 +1,6 @@
 import type { JobDefinition } from '../../jobs/types.js';
 import { deleteExpiredDocuments, uploadDir } from './service.js';
+import { removePartialUploads } from './upload.js';
 
 /** Hourly: removes identity scans whose retention period after the decision has passed. */
 export const identityRetentionJob: JobDefinition<Record<string, never>> = {
@@ -12,5 +13,7 @@ export const identityRetentionJob: JobDefinition<Record<string, never>> = {
       uploadDir: uploadDir(ctx.config),
     });
     if (deleted > 0) ctx.log.info({ deleted }, 'identity documents deleted after the retention period');
+    const partial = await removePartialUploads(uploadDir(ctx.config));
+    if (partial > 0) ctx.log.info({ partial }, 'partial uploads left by a crash deleted');
   },
 };

@@ -18,7 +18,7 @@ import {
   type PersonalDataErrors,
 } from './rules.js';
 import { findDocument, latestSubmission, submitDocuments, uploadDir } from './service.js';
-import { FILE_FIELD, receiveUpload, removeFiles } from './upload.js';
+import { FILE_FIELD, receiveUpload, removeFiles, removePartialUploads } from './upload.js';
 import { signedInResident } from '../../plugins/auth.js';
 import { findInvitation } from '../co-owners/service.js';
 import { invitationPath } from '../co-owners/routes.js';
@@ -30,6 +30,9 @@ type UploadValues = Partial<PersonalData> & { kind?: string; consent?: boolean }
 const identity: FastifyPluginAsync = async (app) => {
   const dir = uploadDir(app.config);
   await mkdir(dir, { recursive: true });
+  app.addHook('onReady', async () => {
+    await removePartialUploads(dir);
+  });
 
   // Multipart only here, with every limit set: the rest of the app never parses uploads.
   await app.register(multipart, {

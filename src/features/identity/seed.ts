@@ -7,6 +7,7 @@ import { consentText } from './rules.js';
 import { sampleScanPng } from './sample-scan.js';
 import { uploadDir } from './service.js';
 import { sha256Hex } from '../../lib/hash.js';
+import { addDays } from '../../lib/calendar.js';
 
 export const WAITING_RESIDENT_EMAIL = 'waiting@demo.local';
 
@@ -15,7 +16,8 @@ export async function seedIdentity(
   trx: Transaction<Database>,
   options: { passwordHash: string; dataDir: string; today: string },
 ): Promise<void> {
-  const sentAt = new Date(`${options.today}T07:30:00Z`);
+  // Yesterday at 10:30 Moscow: in the past whatever the time of day the seed runs at.
+  const sentAt = new Date(`${addDays(options.today, -1)}T07:30:00Z`);
   const resident = await trx
     .insertInto('residents')
     .values({

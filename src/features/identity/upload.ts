@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { readdir, rm, stat } from 'node:fs/promises';
 import { once } from 'node:events';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
@@ -143,4 +143,24 @@ function drain(file: Readable): Promise<void> {
   return new Promise((resolve) => {
     file.on('end', resolve).on('close', resolve).on('error', () => resolve()).resume();
   });
+}
+
+/** An upload still being received is younger than this; an older `.part` file was left by a crash. */
+export const PARTIAL_UPLOAD_MAX_AGE_MS = 30 * 60_000;
+
+/**
+ * Deletes `.part` files a killed process left in the upload folder. Run at start-up
+ * and by the hourly retention job; young files may belong to another process's upload.
+ */
+export async function removePartialUploads(uploadDir: string, nowMs = Date.now()): Promise<number> {
+  let removed = 0;
+  for (const name of await readdir(uploadDir).catch(() => [] as string[])) {
+    if (!name.endsWith('.part')) continue;
+    const file = path.join(uploadDir, name);
+    const info = await stat(file).catch(() => undefined);
+    if (!info || nowMs - info.mtimeMs < PARTIAL_UPLOAD_MAX_AGE_MS) continue;
+    await rm(file, { force: true });
+    removed += 1;
+  }
+  return removed;
 }

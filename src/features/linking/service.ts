@@ -47,7 +47,7 @@ export async function linksOf(db: Kysely<Database>, residentId: number): Promise
 export type Provider = { id: number; name: string };
 
 export async function providerList(db: Kysely<Database>): Promise<Provider[]> {
-  return db.selectFrom('providers').select(['id', 'name']).orderBy('name').execute();
+  return db.selectFrom('providers').select(['id', 'name']).orderBy('name').orderBy('id').execute();
 }
 
 export type LinkForm = { payerCode: string; providerId: string; flat: string; consent: boolean };

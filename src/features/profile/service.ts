@@ -62,6 +62,7 @@ export async function activeSessions(db: Db, input: { residentId: number; curren
     .where('resident_id', '=', input.residentId)
     .where('expires_at', '>', input.now)
     .orderBy('updated_at', 'desc')
+    .orderBy('sid')
     .execute();
   return rows
     .map((row) => ({

@@ -2,6 +2,7 @@ import t from 'tap';
 import { Agent, messageTo, testApp } from '../../fixtures/app.js';
 import { accountId, createResident, demoResident, residentAgent } from '../../fixtures/accounts.js';
 import { createClock } from '../../../src/lib/calendar.js';
+import { lockWaitSeen } from '../../fixtures/database.js';
 
 const DAY = 86_400_000;
 
@@ -170,7 +171,7 @@ t.test('a double-clicked invitation leaves one grant', async (t) => {
   const first = await db.transaction().execute(async (trx) => {
     const result = await invite(trx, input);
     second = db.transaction().execute((other) => invite(other, input));
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await lockWaitSeen(db);
     return result;
   });
   t.equal(first.ok, true);
