@@ -14,7 +14,7 @@ import type { Config } from '../../src/config.js';
  * enormous numbers, malformed dates. No answer may be a 500, and a refused
  * request may leave no row behind. FUZZ_RUNS=5000 runs thousands per form.
  */
-const RUNS = Number(process.env.FUZZ_RUNS ?? 25);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 10);
 const MAX_PAGES = 80;
 
 type Who = { residentId: number } | { staffId: number } | null;
