@@ -1,5 +1,4 @@
 import t from 'tap';
-import { sql } from 'kysely';
 import { DEMO_PASSWORD } from '../../src/db/seed/index.js';
 import type { Db } from '../../src/db/index.js';
 import { Agent, messageTo, testApp } from '../fixtures/app.js';
@@ -87,7 +86,7 @@ t.test('an admin invites a moderator, who sets a password from the emailed link 
 });
 
 t.test('an expired or unknown invitation link is refused', async (t) => {
-  const { app, db, config } = await testApp(t.teardown, { seed: true });
+  const { app, db, config, clock } = await testApp(t.teardown, { seed: true });
   const admin = new Agent(app);
   const adminId = (await staffRow(db, 'admin@demo.local')).id;
   const cookie = await sessionCookie(db, config, { staffId: adminId });
@@ -95,7 +94,7 @@ t.test('an expired or unknown invitation link is refused', async (t) => {
   await admin.get('/admin/staff/new');
   await admin.post('/admin/staff', { full_name: 'Пётр Опоздавший', email: 'late@demo.local', roles: 'dispatcher' });
   const link = linkIn((await messageTo(db, 'late@demo.local')).text);
-  await db.updateTable('tokens').set({ expires_at: sql<Date>`now() - interval '1 second'` }).execute();
+  await db.updateTable('tokens').set({ expires_at: new Date(clock.now().getTime() - 1000) }).execute();
   const expired = await new Agent(app).get(link);
   t.equal(expired.statusCode, 404);
   t.match(expired.body, /Ссылка устарела или уже использована/);
