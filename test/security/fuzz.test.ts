@@ -1,9 +1,10 @@
 import t from 'tap';
+import { listeningApp } from '../fixtures/esia.js';
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import type { Db } from '../../src/db/index.js';
-import { Agent, testApp } from '../fixtures/app.js';
+import { Agent } from '../fixtures/app.js';
 import { sessionCookie } from '../fixtures/sessions.js';
 import type { Config } from '../../src/config.js';
 
@@ -85,7 +86,8 @@ async function rowCounts(db: Db, tables: string[]): Promise<string> {
 }
 
 t.test('no form or filter answers hostile input with a 500 or leaves a half-written row', async (t) => {
-  const { app, db, config } = await testApp(t.teardown, { seed: true, redis: false, env: { APP_TODAY: '2026-11-20' } });
+  // Listening, so that the Госуслуги buttons reach the sandbox ЕСИА as they would a real one.
+  const { app, db, config } = await listeningApp(t.teardown, { seed: true, redis: false, env: { APP_TODAY: '2026-11-20' } });
   const resident = await db.selectFrom('residents').select('id').where('email', '=', 'resident@demo.local').executeTakeFirstOrThrow();
   const staff = await db.selectFrom('staff').select(['id', 'email']).where('email', 'in', ['admin@demo.local', 'moderator@demo.local']).execute();
   const first = await app.inject('/login');

@@ -10,7 +10,7 @@ import type { Email, Transports } from '../../../src/messaging/transports.js';
 import { fanOutNoticeVersion, publishNotice, sendNoticeEmailBatch, updateNotice } from '../../../src/features/notices/service.js';
 import type { NoticeInput } from '../../../src/features/notices/rules.js';
 import { eventually } from '../../fixtures/app.js';
-import { createResident, createStaff, linkApproved } from '../../fixtures/accounts.js';
+import { createResident, createStaff, linkApproved, coOwnerAccepted } from '../../fixtures/accounts.js';
 import { TEST_REDIS_URL, freshDatabase, uniqueQueuePrefix } from '../../fixtures/database.js';
 
 // Exactly one recorded email per notice version and resident: a fan-out run twice,
@@ -41,9 +41,11 @@ async function setUp(t: Test) {
   await seedDemoData(db, clock.today(), t.testdir());
   const building = await db.selectFrom('buildings').select('id').where('unom', '=', 1001).executeTakeFirstOrThrow();
   const residents = [];
+  // One owner of 7700000001; everyone else reaches the building as a co-owner (an account has one owner).
   for (let i = 0; i < RESIDENTS; i += 1) {
     const resident = await createResident(db);
-    await linkApproved(db, resident.id, '7700000001');
+    if (i === 0) await linkApproved(db, resident.id, '7700000001');
+    else await coOwnerAccepted(db, residents[0]!.id, resident.id, '7700000001');
     residents.push(resident);
   }
   const staffId = await createStaff(db, ['dispatcher']);
