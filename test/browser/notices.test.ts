@@ -14,17 +14,20 @@ t.test('publish a notice, the resident sees the banner, the public finds it', { 
   const { db, config } = server;
   const browser = await launchBrowser(t.teardown);
   const dispatcher = await db.selectFrom('staff').select('id').where('email', '=', 'dispatcher@demo.local').executeTakeFirstOrThrow();
-  const account = await db
-    .selectFrom('payer_accounts as pa')
-    .innerJoin('premises as p', 'p.id', 'pa.premises_id')
-    .select(['pa.id', 'pa.provider_id', 'p.flat_number'])
-    .where('pa.payer_code', '=', '7700000001')
-    .executeTakeFirstOrThrow();
+  // Flats 1 and 2 of one building: an account has one owner, so each run links its own.
+  const accountOf = (payerCode: string) =>
+    db
+      .selectFrom('payer_accounts as pa')
+      .innerJoin('premises as p', 'p.id', 'pa.premises_id')
+      .select(['pa.id', 'pa.provider_id', 'p.flat_number', 'pa.payer_code'])
+      .where('pa.payer_code', '=', payerCode)
+      .executeTakeFirstOrThrow();
 
   for (const mode of JS_MODES) {
     t.test(mode.name, async (t) => {
       const js = mode.javaScriptEnabled;
       const resource = js ? 'Газ' : 'Горячая вода';
+      const account = await accountOf(js ? '7700000002' : '7700000001');
       const resident = await db
         .insertInto('residents')
         .values({ email: `notices-${js ? 'js' : 'nojs'}@example.test`, phone: js ? '+79160000012' : '+79160000011', password_hash: 'not-used', identity_status: 'confirmed' })
@@ -33,7 +36,7 @@ t.test('publish a notice, the resident sees the banner, the public finds it', { 
       await db
         .insertInto('account_links')
         .values({
-          resident_id: resident.id, requested_payer_code: '7700000001', requested_provider_id: account.provider_id, requested_flat: account.flat_number,
+          resident_id: resident.id, requested_payer_code: account.payer_code, requested_provider_id: account.provider_id, requested_flat: account.flat_number,
           consented_at: new Date(), payer_account_id: account.id, status: 'approved', decided_at: new Date(),
         })
         .execute();

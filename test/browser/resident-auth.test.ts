@@ -47,7 +47,7 @@ t.test('sign-up → mailbox → confirm → sign-in → code from the mailbox �
       await page.getByLabel('Пароль', { exact: true }).fill('qwertyuiop');
       await page.getByLabel('Повторите пароль').fill('qwertyuiop');
       await page.getByLabel('Я принимаю условия пользовательского соглашения').check();
-      await page.getByRole('button', { name: 'Зарегистрироваться' }).click();
+      await page.getByRole('button', { name: 'Зарегистрироваться', exact: true }).click();
       await page.locator('.error-summary').waitFor();
       t.match(await page.locator('.error-summary').textContent(), /слишком распространён/);
       t.equal(await page.getByLabel('Электронная почта').inputValue(), email, 'input kept');
@@ -57,7 +57,7 @@ t.test('sign-up → mailbox → confirm → sign-in → code from the mailbox �
       await page.getByLabel('Пароль', { exact: true }).fill(PASSWORD);
       await page.getByLabel('Повторите пароль').fill(PASSWORD);
       await page.getByLabel('Я принимаю условия пользовательского соглашения').check();
-      await page.getByRole('button', { name: 'Зарегистрироваться' }).click();
+      await page.getByRole('button', { name: 'Зарегистрироваться', exact: true }).click();
       await page.getByRole('heading', { name: 'Проверьте почту' }).waitFor();
       t.match(await page.locator('main').textContent(), new RegExp(`Мы отправили письмо на ${email.replace(/\./g, '\\.')}`));
 
@@ -71,7 +71,7 @@ t.test('sign-up → mailbox → confirm → sign-in → code from the mailbox �
       await page.goto(server.url + '/login');
       await page.getByLabel('Электронная почта').fill(email);
       await page.getByLabel('Пароль').fill(PASSWORD);
-      await page.getByRole('button', { name: 'Войти' }).click();
+      await page.getByRole('button', { name: 'Войти', exact: true }).click();
       await page.getByRole('group', { name: 'Куда отправить код' }).waitFor();
       await checkPage(t, page, 'where to send the code');
       await page.getByLabel('Электронная почта').check();
