@@ -35,6 +35,13 @@ export const ACTION_LABELS = {
   'account.ownership-transferred': 'Передача прав владельца лицевого счёта',
   'dwelling-request.approved': 'Изменение данных помещения одобрено',
   'dwelling-request.rejected': 'Отказ в изменении данных помещения',
+  'service-request.taken': 'Заявка взята в работу',
+  'service-request.crew-changed': 'Бригада по заявке изменена',
+  'service-request.done': 'Заявка выполнена',
+  'service-request.rejected': 'Заявка отклонена',
+  'service-request.commented': 'Комментарий диспетчера к заявке',
+  'service-request.linked-to-notice': 'Заявка связана с объявлением',
+  'service-request.closed-with-notice': 'Заявки по объявлению закрыты',
 } as const satisfies Record<string, string>;
 
 /** Every action the audit log knows; writing any other is a type error. */

@@ -9,6 +9,7 @@ import type { EsiaTables } from '../features/esia/tables.js';
 import type { IdentityTables } from '../features/identity/tables.js';
 import type { LinkingTables } from '../features/linking/tables.js';
 import type { ReadingsTables } from '../features/readings/tables.js';
+import type { RequestsTables } from '../features/requests/tables.js';
 import type { NoticesTables } from '../features/notices/tables.js';
 import type { CalendarDate, DefaultedTimestamp as Timestamp, Json, NullableTimestamp } from './columns.js';
 
@@ -146,7 +147,8 @@ export type Database = FoundationTables &
   CoOwnersTables &
   BillingTables &
   EsiaTables &
-  NoticesTables;
+  NoticesTables &
+  RequestsTables;
 
 export type OutboxRow = Selectable<OutboxTable>;
 export type NewSentMessage = Insertable<SentMessageTable>;

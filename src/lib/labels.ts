@@ -4,6 +4,7 @@ import type { IdentityStatus, StaffRole } from '../db/schema.js';
 import type { CoOwnerRights } from '../features/co-owners/tables.js';
 import type { SubmissionStatus } from '../features/identity/tables.js';
 import type { LinkStatus } from '../features/linking/tables.js';
+import type { RequestStatus } from '../features/requests/tables.js';
 
 /** The colour of a status tag: none, or one of the `.tag--*` modifiers. */
 export type Tone = '' | 'success' | 'warning' | 'error';
@@ -58,6 +59,14 @@ export const GRANT_STATUS_LABELS = {
 
 export type GrantStatus = keyof typeof GRANT_STATUS_LABELS;
 
+export const REQUEST_STATUS_LABELS = {
+  registered: { label: 'Зарегистрирована', tone: '' },
+  in_progress: { label: 'В работе', tone: 'warning' },
+  done: { label: 'Выполнена', tone: 'success' },
+  rejected: { label: 'Отклонена', tone: 'error' },
+  withdrawn: { label: 'Отозвана', tone: '' },
+} as const satisfies Record<RequestStatus, Labelled>;
+
 /** Choices for a radio or checkbox group, in the map's order. */
 export function choicesOf<K extends string>(labels: Record<K, string>): { value: K; label: string }[] {
   return (Object.keys(labels) as K[]).map((value) => ({ value, label: labels[value] }));
@@ -72,4 +81,5 @@ export const labels = {
   linkStatus: LINK_STATUS_LABELS,
   coOwnerRights: CO_OWNER_RIGHTS_LABELS,
   grantStatus: GRANT_STATUS_LABELS,
+  requestStatus: REQUEST_STATUS_LABELS,
 };

@@ -9,11 +9,12 @@ import { parseId } from '../../security/input.js';
 /** 'owner': an approved link; 'view_pay' / 'view': an accepted, unrevoked co-owner grant. */
 export type AccountRights = 'owner' | 'view_pay' | 'view';
 
-export type Action = 'view' | 'pay' | 'submit-readings' | 'change-dwelling' | 'invite';
+export type Action = 'view' | 'pay' | 'submit-readings' | 'change-dwelling' | 'invite' | 'file-request';
 
 const ALLOWED: Record<AccountRights, Action[]> = {
-  owner: ['view', 'pay', 'submit-readings', 'change-dwelling', 'invite'],
-  view_pay: ['view', 'pay'],
+  owner: ['view', 'pay', 'submit-readings', 'change-dwelling', 'invite', 'file-request'],
+  // A co-owner with «Просмотр» reads requests; one who may pay may also file them.
+  view_pay: ['view', 'pay', 'file-request'],
   view: ['view'],
 };
 

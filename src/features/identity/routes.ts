@@ -7,8 +7,6 @@ import { parseId } from '../../security/input.js';
 import { sendDocumentFile } from './files.js';
 import {
   DOCUMENT_KINDS,
-  MAX_FILE_BYTES,
-  MAX_FILES,
   canUpload,
   cleanPersonalData,
   consentText,
@@ -18,7 +16,7 @@ import {
   type PersonalDataErrors,
 } from './rules.js';
 import { findDocument, latestSubmission, submitDocuments, uploadDir } from './service.js';
-import { FILE_FIELD, receiveUpload, removeFiles, removePartialUploads } from './upload.js';
+import { FILE_FIELD, MULTIPART_LIMITS, receiveUpload, removeFiles, removePartialUploads } from './upload.js';
 import { signedInResident } from '../../plugins/auth.js';
 import { findInvitation } from '../co-owners/service.js';
 import { invitationPath } from '../co-owners/routes.js';
@@ -38,15 +36,7 @@ const identity: FastifyPluginAsync = async (app) => {
   await app.register(multipart, {
     preservePath: true, // keep "../" in file names visible, so such names are refused rather than trimmed
     throwFileSizeLimit: false, // a file over the limit is reported after the whole body was read
-    limits: {
-      fileSize: MAX_FILE_BYTES,
-      files: MAX_FILES,
-      fields: 10,
-      parts: MAX_FILES + 10,
-      fieldSize: 1024,
-      fieldNameSize: 100,
-      headerPairs: 20,
-    },
+    limits: MULTIPART_LIMITS,
   });
 
   app.get('/identity', (request, reply) => showPage(request, reply));

@@ -7,7 +7,7 @@ import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyRequest } from 'fastify';
 import { fileTypeFromFile } from 'file-type';
-import { ALLOWED_TYPES, MAX_FILES, displayName, fileNameProblem, isAllowedMime } from './rules.js';
+import { ALLOWED_TYPES, MAX_FILES, MAX_FILE_BYTES, displayName, fileNameProblem, isAllowedMime } from './rules.js';
 import type { DocumentMime } from './tables.js';
 
 /** One accepted file, still under its temporary name. */
@@ -23,12 +23,21 @@ export type ReceivedFile = {
 /** The text fields of the form besides the kind and the consent (the personal data). */
 export const PERSONAL_FIELDS = ['lastName', 'firstName', 'middleName', 'birthDate'] as const;
 
-export type ReceivedUpload = {
+/** What one upload form accepts and how it words a refused file; the identity form is one, request photos another. */
+export type UploadForm = {
+  fileField: string;
+  /** The text fields read from the body (others are ignored). */
+  fieldNames: readonly string[];
+  /** Types accepted, as decided from the bytes. */
+  accept: readonly DocumentMime[];
+  messages: { tooLarge(shown: string): string; empty(shown: string): string; wrongType(shown: string): string };
+};
+
+/** A multipart body as read: text fields, accepted files, and what was wrong with the rest. */
+export type ReceivedFiles = {
   /** The form's CSRF token came first and was valid; files are only written after it. */
   csrfValid: boolean;
-  kind: string | undefined;
-  personal: Record<(typeof PERSONAL_FIELDS)[number], string>;
-  consent: boolean;
+  fields: Record<string, string>;
   files: ReceivedFile[];
   /** What was wrong with the files (the first problem found), for the message next to the field. */
   fileError: string | undefined;
@@ -38,7 +47,43 @@ export type ReceivedUpload = {
   tempPaths: string[];
 };
 
+export type ReceivedUpload = Omit<ReceivedFiles, 'fields'> & {
+  kind: string | undefined;
+  personal: Record<(typeof PERSONAL_FIELDS)[number], string>;
+  consent: boolean;
+};
+
 export const FILE_FIELD = 'documents';
+
+const IDENTITY_FORM: UploadForm = {
+  fileField: FILE_FIELD,
+  fieldNames: ['kind', 'consent', ...PERSONAL_FIELDS],
+  accept: ['image/jpeg', 'image/png', 'application/pdf'],
+  messages: {
+    tooLarge: (shown) => `Файл «${shown}» больше 10 МБ. Уменьшите его (например, сохраните скан с меньшим разрешением) и загрузите снова.`,
+    empty: (shown) => `Файл «${shown}» пустой. Выберите файл со сканом документа.`,
+    wrongType: (shown) => `Файл «${shown}» не является изображением JPEG, PNG или документом PDF. Загрузите скан в одном из этих форматов.`,
+  },
+};
+
+/** The limits every upload route registers @fastify/multipart with. */
+export const MULTIPART_LIMITS = {
+  fileSize: MAX_FILE_BYTES,
+  files: MAX_FILES,
+  fields: 10,
+  parts: MAX_FILES + 10,
+  fieldSize: 4096,
+  fieldNameSize: 100,
+  headerPairs: 20,
+};
+
+/** The identity form: the document kind, the consent, the personal data and the scans. */
+export async function receiveUpload(request: FastifyRequest, uploadDir: string, tokenValid: (token: string) => boolean): Promise<ReceivedUpload> {
+  const { fields, ...received } = await receiveFiles(request, uploadDir, tokenValid, IDENTITY_FORM);
+  const personal = { lastName: '', firstName: '', middleName: '', birthDate: '' };
+  for (const name of PERSONAL_FIELDS) personal[name] = fields[name] ?? '';
+  return { ...received, kind: fields.kind, personal, consent: fields.consent === 'yes' };
+}
 
 /**
  * Reads the whole multipart body: the CSRF token (the form's first field; no file
@@ -47,8 +92,8 @@ export const FILE_FIELD = 'documents';
  * decided from its bytes. Nothing here is final: the caller renames the files
  * only once the whole submission is valid and its rows are written.
  */
-export async function receiveUpload(request: FastifyRequest, uploadDir: string, tokenValid: (token: string) => boolean): Promise<ReceivedUpload> {
-  const received: ReceivedUpload = { csrfValid: false, kind: undefined, personal: { lastName: '', firstName: '', middleName: '', birthDate: '' }, consent: false, files: [], fileError: undefined, tooLarge: false, tempPaths: [] };
+export async function receiveFiles(request: FastifyRequest, uploadDir: string, tokenValid: (token: string) => boolean, form: UploadForm): Promise<ReceivedFiles> {
+  const received: ReceivedFiles = { csrfValid: false, fields: {}, files: [], fileError: undefined, tooLarge: false, tempPaths: [] };
   const fileError = (message: string) => {
     received.fileError ??= message;
   };
@@ -56,15 +101,12 @@ export async function receiveUpload(request: FastifyRequest, uploadDir: string, 
     for await (const part of request.parts()) {
       if (part.type === 'field') {
         if (part.fieldname === '_csrf') received.csrfValid = tokenValid(String(part.value));
-        if (part.fieldname === 'kind') received.kind = String(part.value);
-        if (part.fieldname === 'consent') received.consent = part.value === 'yes';
-        const personal = PERSONAL_FIELDS.find((name) => name === part.fieldname);
-        if (personal && typeof part.value === 'string') received.personal[personal] = part.value;
+        else if (form.fieldNames.includes(part.fieldname) && typeof part.value === 'string') received.fields[part.fieldname] = part.value;
         continue;
       }
       const name = part.filename ?? '';
       // Every stream must be read to the end or the request never finishes.
-      if (!received.csrfValid || part.fieldname !== FILE_FIELD || name === '' || received.fileError) {
+      if (!received.csrfValid || part.fieldname !== form.fileField || name === '' || received.fileError) {
         await drain(part.file);
         continue;
       }
@@ -81,16 +123,16 @@ export async function receiveUpload(request: FastifyRequest, uploadDir: string, 
       // pipeline() resolves even when the size limit cut the file short.
       if (part.file.truncated) {
         received.tooLarge = true;
-        fileError(`Файл «${shown}» больше 10 МБ. Уменьшите его (например, сохраните скан с меньшим разрешением) и загрузите снова.`);
+        fileError(form.messages.tooLarge(shown));
         continue;
       }
       if (size === 0) {
-        fileError(`Файл «${shown}» пустой. Выберите файл со сканом документа.`);
+        fileError(form.messages.empty(shown));
         continue;
       }
       const type = await fileTypeFromFile(tempPath);
-      if (!isAllowedMime(type?.mime)) {
-        fileError(`Файл «${shown}» не является изображением JPEG, PNG или документом PDF. Загрузите скан в одном из этих форматов.`);
+      if (!isAllowedMime(type?.mime) || !form.accept.includes(type.mime)) {
+        fileError(form.messages.wrongType(shown));
         continue;
       }
       received.files.push({ tempPath, originalName: shown, mime: type.mime, extension: ALLOWED_TYPES[type.mime], size, sha256 });
@@ -111,8 +153,8 @@ function messageFor(error: unknown, request: FastifyRequest): string {
   if (error instanceof limits.PartsLimitError || error instanceof limits.FieldsLimitError) {
     return 'Форма отправлена с лишними полями. Обновите страницу и попробуйте снова.';
   }
-  if (error instanceof limits.InvalidMultipartContentTypeError) return 'Выберите файл документа и отправьте форму ещё раз.';
-  request.log.warn({ err: error }, 'identity upload was cut off');
+  if (error instanceof limits.InvalidMultipartContentTypeError) return 'Выберите файл и отправьте форму ещё раз.';
+  request.log.warn({ err: error }, 'upload was cut off');
   return 'Файлы загрузились не полностью: соединение прервалось. Попробуйте ещё раз.';
 }
 
