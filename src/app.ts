@@ -43,6 +43,8 @@ import sandboxEsia from './features/esia/sandbox/routes.js';
 import esia from './features/esia/routes.js';
 import noticeRoutes from './backoffice/notices/routes.js';
 import { publicOutageRoutes, residentNoticeRoutes } from './features/notices/routes.js';
+import serviceRequests from './features/requests/routes.js';
+import requestQueue from './backoffice/requests/routes.js';
 import tariffs from './backoffice/tariffs/routes.js';
 import billRuns from './backoffice/bill-runs/routes.js';
 
@@ -152,6 +154,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await signedIn.register(billing);
       await signedIn.register(coOwners);
       await signedIn.register(residentNoticeRoutes);
+      await signedIn.register(serviceRequests);
     });
   });
   await app.register(
@@ -188,6 +191,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await backoffice.register(async (dispatchers) => {
         dispatchers.addHook('preHandler', requireStaff('dispatcher'));
         await dispatchers.register(noticeRoutes, { prefix: '/notices' });
+        await dispatchers.register(requestQueue, { prefix: '/requests' });
       });
     },
     { prefix: '/admin' },
