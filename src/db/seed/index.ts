@@ -7,6 +7,7 @@ import { seedReadings } from '../../features/readings/seed.js';
 import { seedIdentity } from '../../features/identity/seed.js';
 import { seedNotices } from '../../features/notices/seed.js';
 import { seedBilling } from '../../features/billing/seed.js';
+import { seedRequests } from '../../features/requests/seed.js';
 
 export const DEMO_PASSWORD = 'demo-password';
 
@@ -35,6 +36,7 @@ export async function seedDemoData(db: Db, today: string, dataDir: string): Prom
     await seedIdentity(trx, { passwordHash, dataDir, today });
     await seedNotices(trx, today);
     await seedBilling(trx, today);
+    await seedRequests(trx, today);
   });
   return true;
 }
