@@ -52,7 +52,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('rating', 'smallint', (c) => c.check(sql`rating between 1 and 5`))
     .addColumn('rated_at', 'timestamptz')
     .addCheckConstraint('service_requests_closed_check', sql`(status in ('registered', 'in_progress')) = (closed_at is null)`)
-    .addCheckConstraint('service_requests_rating_check', sql`rating is null or status = 'done'`)
+    .addCheckConstraint('service_requests_rated_when_done', sql`rating is null or status = 'done'`)
     .execute();
   // The resident's list: requests of their accounts, newest first.
   await db.schema.createIndex('service_requests_account_idx').on('service_requests').columns(['payer_account_id', 'id desc']).execute();
