@@ -44,36 +44,31 @@ const accountRoutes: FastifyPluginAsync = async (app) => {
   app.get<AccountParams>('/accounts/:id/meters/:meterId/replacement', async (request, reply) => {
     const result = await found(request);
     if (!result?.meter) return renderError(request, reply, 404);
-    return showReplacement(reply, result.account, result.meter, { serialNumber: '', nextVerificationDate: '', initial: [] });
+    return showReplacement(reply, result.account, result.meter, { replacedOn: app.clock.today(), final: [], serialNumber: '', nextVerificationDate: '', initial: [] });
   });
 
   app.post<AccountParams>('/accounts/:id/meters/:meterId/replacement', async (request, reply) => {
     const result = await found(request);
     if (!result?.meter) return renderError(request, reply, 404);
     const { account, meter } = result;
+    const zones = [1, 2, 3].slice(0, meter.zones);
     const form = {
+      replacedOn: field(request.body, 'replacedOn'),
+      final: zones.map((z) => field(request.body, `final${z}`)),
       serialNumber: field(request.body, 'serialNumber'),
       nextVerificationDate: field(request.body, 'nextVerificationDate'),
-      initial: [1, 2, 3].slice(0, meter.zones).map((z) => field(request.body, `initial${z}`)),
+      initial: zones.map((z) => field(request.body, `initial${z}`)),
     };
     const today = app.clock.today();
-    const checked = validateReplacement(form, meter.zones, today);
+    const checked = validateReplacement(form, meter, today);
     if (!checked.ok) return showReplacement(reply.code(422), account, meter, form, checked.errors);
     const done = await app.db.transaction().execute((trx) =>
-      replaceMeter(trx, {
-        accountId: account.id,
-        meterId: meter.id,
-        staffId: signedInStaff(request).id,
-        serialNumber: checked.serialNumber,
-        initial: checked.initial,
-        nextVerificationDate: checked.nextVerificationDate,
-        today,
-        ip: request.ip,
-      }),
+      replaceMeter(trx, { ...checked, accountId: account.id, meterId: meter.id, staffId: signedInStaff(request).id, today, now: app.clock.now(), ip: request.ip }),
     );
-    if (!done.ok) {
+    if (!done) {
       return reply.code(409).viewAsync('backoffice/accounts/show', { title: `Лицевой счёт ${account.payerCode}`, account, notice: 'Этот счётчик уже заменён.' });
     }
+    if (!done.ok) return showReplacement(reply.code(422), account, meter, form, done.errors);
     return reply.redirect(`/admin/accounts/${account.id}?replaced=1`, 303);
   });
 

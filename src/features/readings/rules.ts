@@ -1,5 +1,6 @@
 import { addDays, addMonths, dayOf, periodOf } from '../../lib/calendar.js';
 import type { Parsed } from '../../lib/decimal.js';
+import { date as formatDate } from '../../lib/format.js';
 import type { Resource } from './tables.js';
 
 // Meter-reading rules (DOMAIN.md). Dates are Moscow calendar dates, YYYY-MM-DD;
@@ -170,4 +171,17 @@ export function unusualJump(resource: Resource, used: number, history: number[],
   const average = recent.length > 0 ? recent.reduce((sum, v) => sum + v, 0) / recent.length : 0;
   if (average > 0) return perMonth > JUMP_RULE.factor * average;
   return perMonth > JUMP_BOUNDS[resource];
+}
+
+/**
+ * Why a replacement cannot be dated `replacedOn`, or null: it may be today or
+ * earlier, back to the first day of the previous period (that period's bill may
+ * still take the old meter's final reading), and not before the old meter was installed.
+ */
+export function replacementDateProblem(replacedOn: string, today: string, installedOn: string): string | null {
+  const earliest = addMonths(periodOf(today), -1);
+  if (replacedOn > today) return 'Дата замены не может быть позже сегодняшней';
+  if (replacedOn < earliest) return `Дата замены — в текущем или прошлом периоде: не раньше ${formatDate(earliest)}`;
+  if (replacedOn < installedOn) return `Дата замены не может быть раньше установки счётчика (${formatDate(installedOn)})`;
+  return null;
 }
