@@ -100,4 +100,32 @@ t.test('«Лицевые счета»: look-up, account page, meter replacement'
     t.match(form.body, '>Конечные показания T2</label>');
     t.match(form.body, '>Дата замены</label>');
   });
+
+  t.test('«Добавить счётчик»: a resource without a working meter, validated and audited', async (t) => {
+    const id = await accountId(db, '7700000011');
+    const form = await moderator.get(`/admin/accounts/${id}/meters/new`);
+    t.equal(form.statusCode, 200);
+    t.match(form.body, '<option value="gas">Газ</option>');
+    t.notMatch(form.body, '<option value="cold_water">', 'cold water already has a working meter');
+
+    const invalid = await moderator.post(`/admin/accounts/${id}/meters`, { resource: 'cold_water', zones: '1', serialNumber: '', installedOn: '2026-12-01', initial1: 'abc', nextVerificationDate: '' });
+    t.equal(invalid.statusCode, 422);
+    t.match(invalid.body, 'На лицевом счёте уже есть работающий счётчик');
+    t.match(invalid.body, 'Введите заводской номер счётчика');
+    t.match(invalid.body, 'Дата ввода в эксплуатацию не может быть позже сегодняшней');
+    t.match(invalid.body, 'Введите число, например 123,456');
+    t.match(invalid.body, 'Введите дату следующей поверки');
+
+    const done = await moderator.post(`/admin/accounts/${id}/meters`, { resource: 'gas', zones: '3', serialNumber: 'GAS-77', installedOn: '2026-11-02', initial1: '12,5', initial2: '', nextVerificationDate: '2034-11-02' });
+    t.equal(done.statusCode, 303);
+    const gas = await db.selectFrom('meters').selectAll().where('payer_account_id', '=', id).where('resource', '=', 'gas').executeTakeFirstOrThrow();
+    t.same([gas.serial_number, gas.zones, gas.installed_on, gas.initial_t1, gas.initial_t2, gas.active], ['GAS-77', 1, '2026-11-02', 12.5, null, true], 'a gas meter has one zone whatever was sent');
+    const audit = await db.selectFrom('audit_log').selectAll().where('action', '=', 'meter.added').executeTakeFirstOrThrow();
+    t.same([audit.subject_id, audit.staff_id], [String(gas.id), moderatorId]);
+    t.match((await moderator.get(`/admin/accounts/${id}?added=1`)).body, 'Счётчик добавлен.');
+
+    const twice = await moderator.post(`/admin/accounts/${id}/meters`, { resource: 'gas', zones: '1', serialNumber: 'GAS-78', installedOn: '2026-11-02', initial1: '0', nextVerificationDate: '2034-11-02' });
+    t.equal(twice.statusCode, 422, 'a second working gas meter is refused');
+    t.equal((await moderator.post(`/admin/accounts/999999/meters`, { resource: 'gas' })).statusCode, 404);
+  });
 });

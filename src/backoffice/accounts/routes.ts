@@ -1,7 +1,22 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { renderError } from '../../plugins/errors.js';
 import { field, parseId } from '../../security/input.js';
-import { accountDetail, recordVerification, replaceMeter, searchAccounts, validateReplacement, validateVerification, type AccountDetail, type ReplacementForm, type StaffMeter } from './service.js';
+import {
+  RESOURCES,
+  accountDetail,
+  addMeter,
+  recordVerification,
+  replaceMeter,
+  searchAccounts,
+  validateAddedMeter,
+  validateReplacement,
+  validateVerification,
+  type AccountDetail,
+  type NewMeterForm,
+  type ReplacementForm,
+  type StaffMeter,
+} from './service.js';
+import { RESOURCE_NAMES } from '../../features/readings/rules.js';
 import { signedInStaff } from '../../plugins/auth.js';
 import { transferOwnership, validateTransfer, type TransferErrors, type TransferForm } from './ownership.js';
 
@@ -35,7 +50,41 @@ const accountRoutes: FastifyPluginAsync = async (app) => {
       replaced: field(request.query, 'replaced') === '1',
       transferred: field(request.query, 'done') === 'transferred',
       verified: field(request.query, 'verified') === '1',
+      added: field(request.query, 'added') === '1',
     });
+  });
+
+  // «Добавить счётчик»: only resources without a working meter are offered.
+  const showNewMeter = (reply: FastifyReply, account: AccountDetail, form: NewMeterForm, errors: Record<string, string> = {}) => {
+    const working = account.meters.filter((m) => m.active).map((m) => m.resource);
+    const resources = RESOURCES.filter((r) => !working.includes(r)).map((r) => ({ value: r, label: RESOURCE_NAMES[r] }));
+    return reply.viewAsync('backoffice/accounts/new-meter', { title: 'Добавить счётчик', account, resources, form, errors });
+  };
+
+  app.get<AccountParams>('/accounts/:id/meters/new', async (request, reply) => {
+    const result = await found(request);
+    if (!result) return renderError(request, reply, 404);
+    return showNewMeter(reply, result.account, { resource: field(request.query, 'resource'), zones: '1', serialNumber: '', installedOn: app.clock.today(), nextVerificationDate: '', initial: [] });
+  });
+
+  app.post<AccountParams>('/accounts/:id/meters', async (request, reply) => {
+    const result = await found(request);
+    if (!result) return renderError(request, reply, 404);
+    const { account } = result;
+    const form = {
+      resource: field(request.body, 'resource'),
+      zones: field(request.body, 'zones') || '1',
+      serialNumber: field(request.body, 'serialNumber'),
+      installedOn: field(request.body, 'installedOn'),
+      nextVerificationDate: field(request.body, 'nextVerificationDate'),
+      initial: [1, 2, 3].map((z) => field(request.body, `initial${z}`)),
+    };
+    const working = account.meters.filter((m) => m.active).map((m) => m.resource);
+    const checked = validateAddedMeter(form, working, app.clock.today());
+    if (!checked.ok) return showNewMeter(reply.code(422), account, form, checked.errors);
+    const meterId = await app.db.transaction().execute((trx) => addMeter(trx, { accountId: account.id, staffId: signedInStaff(request).id, meter: checked, ip: request.ip }));
+    if (meterId === null) return showNewMeter(reply.code(409), account, form, { resource: 'На лицевом счёте уже есть работающий счётчик этого ресурса' });
+    return reply.redirect(`/admin/accounts/${account.id}?added=1`, 303);
   });
 
   const showReplacement = (reply: FastifyReply, account: AccountDetail, meter: StaffMeter, form: ReplacementForm, errors: Record<string, string> = {}) =>

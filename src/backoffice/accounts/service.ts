@@ -210,6 +210,53 @@ export async function replaceMeter(
   return { ok: true, newMeterId };
 }
 
+export const RESOURCES = Object.keys(RESOURCE_NAMES) as Resource[];
+
+export type NewMeterForm = { resource: string; zones: string; serialNumber: string; installedOn: string; nextVerificationDate: string; initial: string[] };
+
+export type CheckedMeter = NewMeterFields & { resource: Resource; zones: number; installedOn: string };
+
+/**
+ * «Добавить счётчик»: a resource the account has no working meter of (checked again
+ * when saving), 1–3 zones for electricity and one otherwise, the commissioning date
+ * (not in the future) and the new meter's fields.
+ */
+export function validateAddedMeter(
+  form: NewMeterForm,
+  working: Resource[],
+  today: string,
+): ({ ok: true } & CheckedMeter) | { ok: false; errors: Record<string, string> } {
+  const errors: Record<string, string> = {};
+  const resource = RESOURCES.find((r) => r === form.resource);
+  if (!resource) errors.resource = 'Выберите ресурс';
+  else if (working.includes(resource)) errors.resource = `На лицевом счёте уже есть работающий счётчик: ${RESOURCE_NAMES[resource].toLowerCase()}. Чтобы поставить другой, запишите замену`;
+  const zones = resource === 'electricity' ? Number(form.zones) : 1;
+  if (![1, 2, 3].includes(zones)) errors.zones = 'Выберите число тарифных зон';
+  const installedOn = form.installedOn.trim();
+  if (!isCalendarDate(installedOn)) errors.installedOn = 'Введите дату ввода в эксплуатацию';
+  else if (installedOn > today) errors.installedOn = 'Дата ввода в эксплуатацию не может быть позже сегодняшней';
+  const fresh = validateNewMeter(form, [1, 2, 3].includes(zones) ? zones : 1, today, errors);
+  return Object.keys(errors).length > 0 || !resource ? { ok: false, errors } : { ok: true, resource, zones, installedOn, ...fresh };
+}
+
+/** Registers a meter on an account without a working meter of that resource; audited. False when one appeared meanwhile. */
+export async function addMeter(trx: Transaction<Database>, input: { accountId: number; staffId: number; meter: CheckedMeter; ip: string; requestId?: number }): Promise<number | null> {
+  // One working meter per resource: serialise concurrent additions on the account row.
+  await trx.selectFrom('payer_accounts').select('id').where('id', '=', input.accountId).forUpdate().executeTakeFirstOrThrow();
+  const existing = await trx.selectFrom('meters').select('id').where('payer_account_id', '=', input.accountId).where('resource', '=', input.meter.resource).where('active', '=', true).executeTakeFirst();
+  if (existing) return null;
+  const meterId = await installMeter(trx, { accountId: input.accountId, ...input.meter });
+  await recordAudit(trx, {
+    staffId: input.staffId,
+    action: 'meter.added',
+    subjectType: 'meter',
+    subjectId: meterId,
+    details: { accountId: input.accountId, resource: input.meter.resource, serial: input.meter.serialNumber, zones: input.meter.zones, installedOn: input.meter.installedOn, initial: input.meter.initial, ...(input.requestId ? { requestId: input.requestId } : {}) },
+    ip: input.ip,
+  });
+  return meterId;
+}
+
 /** «Дата поверки» (not in the future) and the new «Дата следующей поверки» (after it). */
 export function validateVerification(form: { verifiedOn: string; nextVerificationDate: string }, today: string): { ok: true; verifiedOn: string; next: string } | { ok: false; errors: Record<string, string> } {
   const errors: Record<string, string> = {};
