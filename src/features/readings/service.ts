@@ -17,6 +17,7 @@ import {
   verificationDueSoon,
   verificationOverdue,
   windowState,
+  type WindowRule,
   type WindowState,
 } from './rules.js';
 import { type Resource } from './tables.js';
@@ -134,10 +135,17 @@ type Prepared = {
   pastUse: number[];
 };
 
+/** Every reading window rule (a handful of dated rows per resource). */
+export async function readingWindows(db: Kysely<Database>): Promise<WindowRule[]> {
+  const rows = await db.selectFrom('reading_windows').selectAll().orderBy('resource').orderBy('valid_from').execute();
+  return rows.map((r) => ({ resource: r.resource, validFrom: r.valid_from, opensDay: r.opens_day, closesDay: r.closes_day, closesNextMonth: r.closes_next_month }));
+}
+
 // Enough history for the jump rule: the last JUMP_RULE.periods periods before the
 // open one, plus the reading before them and the open period itself.
 async function prepare(db: Kysely<Database>, accountIds: number[], today: string): Promise<Prepared[]> {
   const meters = await metersOf(db, accountIds, true);
+  const windows = meters.length === 0 ? [] : await readingWindows(db);
   const since = addMonths(`${today.slice(0, 7)}-01`, -(JUMP_RULE.periods + 2));
   const readings = await readingsOf(db, meters.map((m) => m.id), since);
   // The reading just before the fetched range (if any) anchors the oldest consumption.
@@ -151,7 +159,7 @@ async function prepare(db: Kysely<Database>, accountIds: number[], today: string
     .orderBy('period', 'desc')
     .execute();
   return meters.map((meter) => {
-    const window = windowState(meter.resource, today);
+    const window = windowState(windows, meter.resource, today);
     const period = window.open ? window.period : null;
     const own = [...anchors, ...readings].filter((r) => r.meter_id === meter.id);
     const history = historyOf(meter, own).filter((h) => h.period >= since);
