@@ -32,6 +32,7 @@ export const ACTION_LABELS = {
   'tariff.added': 'Добавлен тариф',
   'bill-run.started': 'Запущено формирование счетов',
   'meter.verified': 'Поверка счётчика записана',
+  'meter.added': 'Счётчик добавлен',
   'account.ownership-transferred': 'Передача прав владельца лицевого счёта',
   'dwelling-request.approved': 'Изменение данных помещения одобрено',
   'dwelling-request.rejected': 'Отказ в изменении данных помещения',

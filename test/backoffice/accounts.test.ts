@@ -54,27 +54,42 @@ t.test('«Лицевые счета»: look-up, account page, meter replacement'
     t.equal((await moderator.get(`/admin/accounts/${other}/meters/${hot.id}/replacement`)).statusCode, 404, 'the meter must belong to the account');
 
     await moderator.get(`/admin/accounts/${id}/meters/${hot.id}/replacement`);
-    const invalid = await moderator.post(`/admin/accounts/${id}/meters/${hot.id}/replacement`, { serialNumber: '', initial1: '-5', nextVerificationDate: '2026-11-20' });
+    const invalid = await moderator.post(`/admin/accounts/${id}/meters/${hot.id}/replacement`, { replacedOn: '2026-09-30', final1: '', serialNumber: '', initial1: '-5', nextVerificationDate: '2026-11-20' });
     t.equal(invalid.statusCode, 422);
-    t.match(invalid.body, 'Введите заводской номер нового счётчика');
+    t.match(invalid.body, 'Введите заводской номер счётчика');
     t.match(invalid.body, 'Показания не могут быть отрицательными');
     t.match(invalid.body, 'Дата следующей поверки должна быть позже сегодняшней');
+    t.match(invalid.body, 'Введите показания');
+    t.match(invalid.body, 'value="2026-09-30"', 'the input comes back');
 
-    const done = await moderator.post(`/admin/accounts/${id}/meters/${hot.id}/replacement`, { serialNumber: 'HW-2026-01', initial1: '1,25', nextVerificationDate: '2030-11-20' });
+    const last = await db.selectFrom('meter_readings').select(['period', 'value_t1']).where('meter_id', '=', hot.id).orderBy('period', 'desc').executeTakeFirstOrThrow();
+    t.equal(last.period, '2026-10-01');
+    const tooEarly = await moderator.post(`/admin/accounts/${id}/meters/${hot.id}/replacement`, { replacedOn: '2026-09-30', final1: '999', serialNumber: 'HW-2026-01', initial1: '1,25', nextVerificationDate: '2030-11-20' });
+    t.equal(tooEarly.statusCode, 422);
+    t.match(tooEarly.body, 'не раньше 01.10.2026', 'the current or the previous period only');
+    const lower = await moderator.post(`/admin/accounts/${id}/meters/${hot.id}/replacement`, { replacedOn: '2026-11-05', final1: '1', serialNumber: 'HW-2026-01', initial1: '1,25', nextVerificationDate: '2030-11-20' });
+    t.match(lower.body, 'Конечные показания не могут быть меньше предыдущих');
+
+    // Replaced last month: the final reading becomes October's reading of the old meter.
+    const final = String(last.value_t1 + 2).replace('.', ',');
+    const done = await moderator.post(`/admin/accounts/${id}/meters/${hot.id}/replacement`, { replacedOn: '2026-10-28', final1: final, serialNumber: 'HW-2026-01', initial1: '1,25', nextVerificationDate: '2030-11-20' });
     t.equal(done.statusCode, 303);
     const old = await db.selectFrom('meters').selectAll().where('id', '=', hot.id).executeTakeFirstOrThrow();
     t.equal(old.active, false);
-    t.equal(old.replaced_on, '2026-11-20');
+    t.equal(old.replaced_on, '2026-10-28');
+    const october = await db.selectFrom('meter_readings').select(['value_t1', 'submitted_by']).where('meter_id', '=', hot.id).where('period', '=', '2026-10-01').executeTakeFirstOrThrow();
+    t.same([october.value_t1, october.submitted_by], [last.value_t1 + 2, null]);
     const fresh = await meterOf(db, '7700000010', 'hot_water');
-    t.same([fresh.serial_number, fresh.initial_t1, fresh.next_verification_date, fresh.installed_on], ['HW-2026-01', 1.25, '2030-11-20', '2026-11-20']);
+    t.same([fresh.serial_number, fresh.initial_t1, fresh.next_verification_date, fresh.installed_on], ['HW-2026-01', 1.25, '2030-11-20', '2026-10-28']);
     const replacement = await db.selectFrom('meter_replacements').selectAll().where('old_meter_id', '=', hot.id).executeTakeFirstOrThrow();
     t.equal(replacement.new_meter_id, fresh.id);
     t.equal(replacement.staff_id, moderatorId);
+    t.equal(replacement.replaced_on, '2026-10-28');
     const audit = await db.selectFrom('audit_log').selectAll().where('action', '=', 'meter.replaced').executeTakeFirstOrThrow();
     t.equal(audit.subject_id, String(hot.id));
-    t.match(audit.details, { newSerial: 'HW-2026-01' });
+    t.match(audit.details, { newSerial: 'HW-2026-01', replacedOn: '2026-10-28', final: [last.value_t1 + 2] });
 
-    const again = await moderator.post(`/admin/accounts/${id}/meters/${hot.id}/replacement`, { serialNumber: 'HW-X', initial1: '0', nextVerificationDate: '2030-11-20' });
+    const again = await moderator.post(`/admin/accounts/${id}/meters/${hot.id}/replacement`, { replacedOn: '2026-11-20', final1: '9999', serialNumber: 'HW-X', initial1: '0', nextVerificationDate: '2030-11-20' });
     t.equal(again.statusCode, 404, 'a replaced meter cannot be replaced again');
 
     // Two-zone electricity asks for both initial readings.
@@ -82,5 +97,35 @@ t.test('«Лицевые счета»: look-up, account page, meter replacement'
     const form = await moderator.get(`/admin/accounts/${id}/meters/${kwh.id}/replacement`);
     t.match(form.body, '>Начальные показания T1</label>');
     t.match(form.body, '>Начальные показания T2</label>');
+    t.match(form.body, '>Конечные показания T2</label>');
+    t.match(form.body, '>Дата замены</label>');
+  });
+
+  t.test('«Добавить счётчик»: a resource without a working meter, validated and audited', async (t) => {
+    const id = await accountId(db, '7700000011');
+    const form = await moderator.get(`/admin/accounts/${id}/meters/new`);
+    t.equal(form.statusCode, 200);
+    t.match(form.body, '<option value="gas">Газ</option>');
+    t.notMatch(form.body, '<option value="cold_water">', 'cold water already has a working meter');
+
+    const invalid = await moderator.post(`/admin/accounts/${id}/meters`, { resource: 'cold_water', zones: '1', serialNumber: '', installedOn: '2026-12-01', initial1: 'abc', nextVerificationDate: '' });
+    t.equal(invalid.statusCode, 422);
+    t.match(invalid.body, 'На лицевом счёте уже есть работающий счётчик');
+    t.match(invalid.body, 'Введите заводской номер счётчика');
+    t.match(invalid.body, 'Дата ввода в эксплуатацию не может быть позже сегодняшней');
+    t.match(invalid.body, 'Введите число, например 123,456');
+    t.match(invalid.body, 'Введите дату следующей поверки');
+
+    const done = await moderator.post(`/admin/accounts/${id}/meters`, { resource: 'gas', zones: '3', serialNumber: 'GAS-77', installedOn: '2026-11-02', initial1: '12,5', initial2: '', nextVerificationDate: '2034-11-02' });
+    t.equal(done.statusCode, 303);
+    const gas = await db.selectFrom('meters').selectAll().where('payer_account_id', '=', id).where('resource', '=', 'gas').executeTakeFirstOrThrow();
+    t.same([gas.serial_number, gas.zones, gas.installed_on, gas.initial_t1, gas.initial_t2, gas.active], ['GAS-77', 1, '2026-11-02', 12.5, null, true], 'a gas meter has one zone whatever was sent');
+    const audit = await db.selectFrom('audit_log').selectAll().where('action', '=', 'meter.added').executeTakeFirstOrThrow();
+    t.same([audit.subject_id, audit.staff_id], [String(gas.id), moderatorId]);
+    t.match((await moderator.get(`/admin/accounts/${id}?added=1`)).body, 'Счётчик добавлен.');
+
+    const twice = await moderator.post(`/admin/accounts/${id}/meters`, { resource: 'gas', zones: '1', serialNumber: 'GAS-78', installedOn: '2026-11-02', initial1: '0', nextVerificationDate: '2034-11-02' });
+    t.equal(twice.statusCode, 422, 'a second working gas meter is refused');
+    t.equal((await moderator.post(`/admin/accounts/999999/meters`, { resource: 'gas' })).statusCode, 404);
   });
 });

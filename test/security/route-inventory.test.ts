@@ -101,6 +101,8 @@ const INVENTORY: Record<string, string> = {
   'POST /admin/link-requests/:id/rejection': 'staff:moderator csrf',
   'GET /admin/accounts': 'staff:admin,moderator -',
   'GET /admin/accounts/:id': 'staff:admin,moderator -',
+  'GET /admin/accounts/:id/meters/new': 'staff:admin,moderator -',
+  'POST /admin/accounts/:id/meters': 'staff:admin,moderator csrf',
   'GET /admin/accounts/:id/meters/:meterId/replacement': 'staff:admin,moderator -',
   'POST /admin/accounts/:id/meters/:meterId/replacement': 'staff:admin,moderator csrf',
   'GET /sandbox-esia/interaction/:uid': 'public -',

@@ -1,7 +1,22 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { renderError } from '../../plugins/errors.js';
 import { field, parseId } from '../../security/input.js';
-import { accountDetail, recordVerification, replaceMeter, searchAccounts, validateReplacement, validateVerification, type AccountDetail, type ReplacementForm, type StaffMeter } from './service.js';
+import {
+  RESOURCES,
+  accountDetail,
+  addMeter,
+  recordVerification,
+  replaceMeter,
+  searchAccounts,
+  validateAddedMeter,
+  validateReplacement,
+  validateVerification,
+  type AccountDetail,
+  type NewMeterForm,
+  type ReplacementForm,
+  type StaffMeter,
+} from './service.js';
+import { RESOURCE_NAMES } from '../../features/readings/rules.js';
 import { signedInStaff } from '../../plugins/auth.js';
 import { transferOwnership, validateTransfer, type TransferErrors, type TransferForm } from './ownership.js';
 
@@ -35,7 +50,41 @@ const accountRoutes: FastifyPluginAsync = async (app) => {
       replaced: field(request.query, 'replaced') === '1',
       transferred: field(request.query, 'done') === 'transferred',
       verified: field(request.query, 'verified') === '1',
+      added: field(request.query, 'added') === '1',
     });
+  });
+
+  // «Добавить счётчик»: only resources without a working meter are offered.
+  const showNewMeter = (reply: FastifyReply, account: AccountDetail, form: NewMeterForm, errors: Record<string, string> = {}) => {
+    const working = account.meters.filter((m) => m.active).map((m) => m.resource);
+    const resources = RESOURCES.filter((r) => !working.includes(r)).map((r) => ({ value: r, label: RESOURCE_NAMES[r] }));
+    return reply.viewAsync('backoffice/accounts/new-meter', { title: 'Добавить счётчик', account, resources, form, errors });
+  };
+
+  app.get<AccountParams>('/accounts/:id/meters/new', async (request, reply) => {
+    const result = await found(request);
+    if (!result) return renderError(request, reply, 404);
+    return showNewMeter(reply, result.account, { resource: field(request.query, 'resource'), zones: '1', serialNumber: '', installedOn: app.clock.today(), nextVerificationDate: '', initial: [] });
+  });
+
+  app.post<AccountParams>('/accounts/:id/meters', async (request, reply) => {
+    const result = await found(request);
+    if (!result) return renderError(request, reply, 404);
+    const { account } = result;
+    const form = {
+      resource: field(request.body, 'resource'),
+      zones: field(request.body, 'zones') || '1',
+      serialNumber: field(request.body, 'serialNumber'),
+      installedOn: field(request.body, 'installedOn'),
+      nextVerificationDate: field(request.body, 'nextVerificationDate'),
+      initial: [1, 2, 3].map((z) => field(request.body, `initial${z}`)),
+    };
+    const working = account.meters.filter((m) => m.active).map((m) => m.resource);
+    const checked = validateAddedMeter(form, working, app.clock.today());
+    if (!checked.ok) return showNewMeter(reply.code(422), account, form, checked.errors);
+    const meterId = await app.db.transaction().execute((trx) => addMeter(trx, { accountId: account.id, staffId: signedInStaff(request).id, meter: checked, ip: request.ip }));
+    if (meterId === null) return showNewMeter(reply.code(409), account, form, { resource: 'На лицевом счёте уже есть работающий счётчик этого ресурса' });
+    return reply.redirect(`/admin/accounts/${account.id}?added=1`, 303);
   });
 
   const showReplacement = (reply: FastifyReply, account: AccountDetail, meter: StaffMeter, form: ReplacementForm, errors: Record<string, string> = {}) =>
@@ -44,36 +93,31 @@ const accountRoutes: FastifyPluginAsync = async (app) => {
   app.get<AccountParams>('/accounts/:id/meters/:meterId/replacement', async (request, reply) => {
     const result = await found(request);
     if (!result?.meter) return renderError(request, reply, 404);
-    return showReplacement(reply, result.account, result.meter, { serialNumber: '', nextVerificationDate: '', initial: [] });
+    return showReplacement(reply, result.account, result.meter, { replacedOn: app.clock.today(), final: [], serialNumber: '', nextVerificationDate: '', initial: [] });
   });
 
   app.post<AccountParams>('/accounts/:id/meters/:meterId/replacement', async (request, reply) => {
     const result = await found(request);
     if (!result?.meter) return renderError(request, reply, 404);
     const { account, meter } = result;
+    const zones = [1, 2, 3].slice(0, meter.zones);
     const form = {
+      replacedOn: field(request.body, 'replacedOn'),
+      final: zones.map((z) => field(request.body, `final${z}`)),
       serialNumber: field(request.body, 'serialNumber'),
       nextVerificationDate: field(request.body, 'nextVerificationDate'),
-      initial: [1, 2, 3].slice(0, meter.zones).map((z) => field(request.body, `initial${z}`)),
+      initial: zones.map((z) => field(request.body, `initial${z}`)),
     };
     const today = app.clock.today();
-    const checked = validateReplacement(form, meter.zones, today);
+    const checked = validateReplacement(form, meter, today);
     if (!checked.ok) return showReplacement(reply.code(422), account, meter, form, checked.errors);
     const done = await app.db.transaction().execute((trx) =>
-      replaceMeter(trx, {
-        accountId: account.id,
-        meterId: meter.id,
-        staffId: signedInStaff(request).id,
-        serialNumber: checked.serialNumber,
-        initial: checked.initial,
-        nextVerificationDate: checked.nextVerificationDate,
-        today,
-        ip: request.ip,
-      }),
+      replaceMeter(trx, { ...checked, accountId: account.id, meterId: meter.id, staffId: signedInStaff(request).id, today, now: app.clock.now(), ip: request.ip }),
     );
-    if (!done.ok) {
+    if (!done) {
       return reply.code(409).viewAsync('backoffice/accounts/show', { title: `Лицевой счёт ${account.payerCode}`, account, notice: 'Этот счётчик уже заменён.' });
     }
+    if (!done.ok) return showReplacement(reply.code(422), account, meter, form, done.errors);
     return reply.redirect(`/admin/accounts/${account.id}?replaced=1`, 303);
   });
 

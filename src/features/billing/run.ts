@@ -54,17 +54,25 @@ export async function billBlock(trx: Trx, input: BlockInput): Promise<number> {
       and not exists (select 1 from bills b where b.payer_account_id = pa.id and b.period = ${P})`);
 
   // Consumption per meter, zone and reading: the difference from the previous
-  // reading (or the value the meter was installed with), over how many months.
+  // reading (or the value the meter was installed with), over how many months;
+  // \`since\`: estimates billed after that period are part of this consumption.
+  // \`late\`: a replaced meter's final reading recorded after its period was billed,
+  // so the first bill made after it carries it.
   await temp(trx, 'meter_usage', sql`
     select r.account_id, r.resource, r.meter_id, r.zones, z.zone, r.period,
            z.value - coalesce(z.previous, z.initial) as used,
            ${monthIndex(sql`r.period`)} - ${monthIndex(sql`coalesce(r.prev_period, r.installed_on)`)} as months,
-           r.prev_period
+           r.prev_period, coalesce(r.prev_period, date_trunc('month', r.installed_on)::date) as since, r.late
     from (
       select m.payer_account_id as account_id, m.resource, m.id as meter_id, m.zones, m.installed_on,
              m.initial_t1, m.initial_t2, m.initial_t3, r.period, r.value_t1, r.value_t2, r.value_t3,
              lag(r.period) over w as prev_period,
-             lag(r.value_t1) over w as prev_t1, lag(r.value_t2) over w as prev_t2, lag(r.value_t3) over w as prev_t3
+             lag(r.value_t1) over w as prev_t1, lag(r.value_t2) over w as prev_t2, lag(r.value_t3) over w as prev_t3,
+             case when m.replaced_on is not null and r.period < ${P} and r.period = date_trunc('month', m.replaced_on)::date
+               then exists (select 1 from bills b where b.payer_account_id = m.payer_account_id and b.period = r.period and b.issued_at < r.submitted_at)
+                and not exists (select 1 from bills b where b.payer_account_id = m.payer_account_id and b.period > r.period
+                                and b.period < ${P} and b.issued_at >= r.submitted_at)
+               else false end as late
       from meters m
       join run_accounts a on a.account_id = m.payer_account_id
       join meter_readings r on r.meter_id = m.id and r.period <= ${P}
@@ -81,7 +89,7 @@ export async function billBlock(trx: Trx, input: BlockInput): Promise<number> {
       where m.installed_on <= ${end}::date and (m.active or m.replaced_on >= ${P})
       group by 1, 2),
     last_read as (
-      select account_id, resource, max(period) as last_period, bool_or(period = ${P}) as read_now
+      select account_id, resource, max(period) as last_period, bool_or(period = ${P} or late) as read_now
       from meter_usage group by 1, 2),
     history as (
       select u.account_id, u.resource, sum(u.months) as months
@@ -103,18 +111,21 @@ export async function billBlock(trx: Trx, input: BlockInput): Promise<number> {
     left join history h on h.account_id = a.account_id and h.resource = s.resource
     where s.basis = 'metered'`);
 
-  // Quantities: readings (less what estimates already billed since the previous
-  // reading), the six-month average, or the norm × residents (× the multiplier).
+  // Quantities: readings of the period and late final readings, less what estimates
+  // already billed since the previous reading (and, for a late final reading, what its
+  // period's bill charged from the reading it replaced); the six-month average; or the
+  // norm × residents (× the multiplier).
   await temp(trx, 'volumes', sql`
     select ms.account_id, ms.service, case when max(u.zones) > 1 then u.zone end as zone, max(u.zones) as plan,
            greatest(0, sum(u.used) - coalesce(max(est.quantity), 0))::numeric(14,3) as quantity,
            greatest(0, sum(u.used) - coalesce(max(est.quantity), 0))::numeric(14,3) as base, 'reading' as source
     from metered_source ms
-    join meter_usage u on u.account_id = ms.account_id and u.resource = ms.resource and u.period = ${P}
+    join meter_usage u on u.account_id = ms.account_id and u.resource = ms.resource and (u.period = ${P} or u.late)
     left join lateral (
       select sum(bl.quantity) as quantity from bills b join bill_lines bl on bl.bill_id = b.id
-      where b.payer_account_id = ms.account_id and b.period > u.prev_period and b.period < ${P}
-        and bl.service = ms.service and bl.source in ('average', 'norm') and coalesce(bl.zone, 'T1') = u.zone) est on true
+      where b.payer_account_id = ms.account_id and b.period > u.since and b.period <= u.period and b.period < ${P}
+        and bl.service = ms.service and coalesce(bl.zone, 'T1') = u.zone
+        and (bl.source in ('average', 'norm') or (u.late and b.period = u.period and bl.source = 'reading'))) est on true
     where ms.source = 'reading'
     group by ms.account_id, ms.service, u.zone
     union all

@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Database, IdentityStatus } from '../../db/schema.js';
 import { accessibleAccounts } from '../accounts/access.js';
 import { windowDates } from '../readings/rules.js';
+import { readingWindows } from '../readings/service.js';
 
 // «Главная» for a resident who is not set up yet: three steps in order, each with
 // its status and the one thing to do next. Only functions that exist are offered.
@@ -67,7 +68,7 @@ function formatDay(date: string): string {
   return `${date.slice(8, 10)}.${date.slice(5, 7)}.${date.slice(0, 4)}`;
 }
 
-/** Everything the task list and the cards' reading dates need, in three small queries. */
+/** Everything the task list and the cards' reading dates need, in four small queries. */
 export async function firstRunFor(db: Kysely<Database>, resident: { id: number; identityStatus: IdentityStatus }, today: string): Promise<FirstRun> {
   const accounts = await accessibleAccounts(db, resident.id);
   const pending = await db
@@ -84,9 +85,10 @@ export async function firstRunFor(db: Kysely<Database>, resident: { id: number; 
     .where('submitted_by', '=', resident.id)
     .limit(1)
     .executeTakeFirst();
+  const rules = await readingWindows(db);
   const windows: ReadingWindow[] = [
-    { name: 'воды', ...windowDates('cold_water', today) },
-    { name: 'электроэнергии', ...windowDates('electricity', today) },
+    { name: 'воды', ...windowDates(rules, 'cold_water', today) },
+    { name: 'электроэнергии', ...windowDates(rules, 'electricity', today) },
   ];
   const tasks = [
     identityTask(resident.identityStatus),

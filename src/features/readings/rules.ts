@@ -1,5 +1,6 @@
 import { addDays, addMonths, dayOf, periodOf } from '../../lib/calendar.js';
 import type { Parsed } from '../../lib/decimal.js';
+import { date as formatDate } from '../../lib/format.js';
 import type { Resource } from './tables.js';
 
 // Meter-reading rules (DOMAIN.md). Dates are Moscow calendar dates, YYYY-MM-DD;
@@ -30,19 +31,11 @@ export const ZONE_NAMES: Record<number, string[]> = {
 /**
  * When readings for a month are accepted: from `opensDay` of the month to
  * `closesDay` of the same month (closesNextMonth false) or of the next month.
+ * The rows come from the reading_windows table; a resource's rule applies from
+ * `validFrom` until its next row.
  */
 export type Window = { opensDay: number; closesDay: number; closesNextMonth: boolean };
-
-const WATER: Window = { opensDay: 15, closesDay: 3, closesNextMonth: true };
-const ELECTRICITY: Window = { opensDay: 15, closesDay: 26, closesNextMonth: false };
-
-/**
- * Submission windows by the date they apply from (newest first). Gas and heat have
- * no city-wide rule in DOMAIN.md: they follow the water window.
- */
-export const WINDOW_RULES: { from: string; windows: Record<Resource, Window> }[] = [
-  { from: '2020-01-01', windows: { cold_water: WATER, hot_water: WATER, gas: WATER, heat: WATER, electricity: ELECTRICITY } },
-];
+export type WindowRule = Window & { resource: Resource; validFrom: string };
 
 /**
  * A jump is unusual when the period's consumption is above `factor` × the average of
@@ -57,21 +50,23 @@ export const JUMP_BOUNDS: Record<Resource, number> = {
   heat: 10,
 };
 
-function windowFor(resource: Resource, date: string): Window {
-  const rule = WINDOW_RULES.find((r) => date >= r.from) ?? WINDOW_RULES[WINDOW_RULES.length - 1]!;
-  return rule.windows[resource];
+function windowFor(windows: WindowRule[], resource: Resource, date: string): Window {
+  let best: WindowRule | undefined;
+  for (const w of windows) if (w.resource === resource && w.validFrom <= date && (!best || w.validFrom > best.validFrom)) best = w;
+  if (!best) throw new Error(`no reading window for ${resource} on ${date}`);
+  return best;
 }
 
 /** The day the window for `period` opens. */
-export function opensOn(resource: Resource, period: string): string {
-  return dayOf(period, windowFor(resource, period).opensDay);
+export function opensOn(windows: WindowRule[], resource: Resource, period: string): string {
+  return dayOf(period, windowFor(windows, resource, period).opensDay);
 }
 
 /** The current window's dates, or the next one's when none is open on `today`. */
-export function windowDates(resource: Resource, today: string): { open: boolean; opensOn: string; closesOn: string } {
-  const state = windowState(resource, today);
-  if (state.open) return { open: true, opensOn: opensOn(resource, state.period), closesOn: state.closesOn };
-  const next = windowState(resource, state.opensOn);
+export function windowDates(windows: WindowRule[], resource: Resource, today: string): { open: boolean; opensOn: string; closesOn: string } {
+  const state = windowState(windows, resource, today);
+  if (state.open) return { open: true, opensOn: opensOn(windows, resource, state.period), closesOn: state.closesOn };
+  const next = windowState(windows, resource, state.opensOn);
   return { open: false, opensOn: state.opensOn, closesOn: next.open ? next.closesOn : state.opensOn };
 }
 
@@ -84,14 +79,14 @@ export type WindowState =
  * (on the 1st–3rd a water reading belongs to the previous month), and otherwise
  * when the window opens next.
  */
-export function windowState(resource: Resource, today: string): WindowState {
+export function windowState(windows: WindowRule[], resource: Resource, today: string): WindowState {
   const day = Number(today.slice(8, 10));
   const thisPeriod = periodOf(today);
   const lastPeriod = addMonths(thisPeriod, -1);
-  const current = windowFor(resource, thisPeriod);
+  const current = windowFor(windows, resource, thisPeriod);
   if (current.closesNextMonth) {
     if (day >= current.opensDay) return { open: true, period: thisPeriod, closesOn: dayOf(addMonths(thisPeriod, 1), current.closesDay) };
-    const previous = windowFor(resource, lastPeriod);
+    const previous = windowFor(windows, resource, lastPeriod);
     if (previous.closesNextMonth && day <= previous.closesDay) {
       return { open: true, period: lastPeriod, closesOn: dayOf(thisPeriod, previous.closesDay) };
     }
@@ -100,7 +95,7 @@ export function windowState(resource: Resource, today: string): WindowState {
   }
   if (day < current.opensDay) return { open: false, opensOn: dayOf(thisPeriod, current.opensDay) };
   const nextPeriod = addMonths(thisPeriod, 1);
-  return { open: false, opensOn: dayOf(nextPeriod, windowFor(resource, nextPeriod).opensDay) };
+  return { open: false, opensOn: dayOf(nextPeriod, windowFor(windows, resource, nextPeriod).opensDay) };
 }
 
 /** How long before its verification date the resident is reminded of it. */
@@ -170,4 +165,17 @@ export function unusualJump(resource: Resource, used: number, history: number[],
   const average = recent.length > 0 ? recent.reduce((sum, v) => sum + v, 0) / recent.length : 0;
   if (average > 0) return perMonth > JUMP_RULE.factor * average;
   return perMonth > JUMP_BOUNDS[resource];
+}
+
+/**
+ * Why a replacement cannot be dated `replacedOn`, or null: it may be today or
+ * earlier, back to the first day of the previous period (that period's bill may
+ * still take the old meter's final reading), and not before the old meter was installed.
+ */
+export function replacementDateProblem(replacedOn: string, today: string, installedOn: string): string | null {
+  const earliest = addMonths(periodOf(today), -1);
+  if (replacedOn > today) return 'Дата замены не может быть позже сегодняшней';
+  if (replacedOn < earliest) return `Дата замены — в текущем или прошлом периоде: не раньше ${formatDate(earliest)}`;
+  if (replacedOn < installedOn) return `Дата замены не может быть раньше установки счётчика (${formatDate(installedOn)})`;
+  return null;
 }

@@ -1,7 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { addMonths, periodOf } from '../../lib/calendar.js';
-import { count } from '../../lib/format.js';
+import { count, period as formatPeriod } from '../../lib/format.js';
 import {
   JUMP_RULE,
   RESOURCE_NAMES,
@@ -12,10 +12,12 @@ import {
   monthlyConsumption,
   monthsBetween,
   parseReading,
+  replacementDateProblem,
   unusualJump,
   verificationDueSoon,
   verificationOverdue,
   windowState,
+  type WindowRule,
   type WindowState,
 } from './rules.js';
 import { type Resource } from './tables.js';
@@ -133,10 +135,17 @@ type Prepared = {
   pastUse: number[];
 };
 
+/** Every reading window rule (a handful of dated rows per resource). */
+export async function readingWindows(db: Kysely<Database>): Promise<WindowRule[]> {
+  const rows = await db.selectFrom('reading_windows').selectAll().orderBy('resource').orderBy('valid_from').execute();
+  return rows.map((r) => ({ resource: r.resource, validFrom: r.valid_from, opensDay: r.opens_day, closesDay: r.closes_day, closesNextMonth: r.closes_next_month }));
+}
+
 // Enough history for the jump rule: the last JUMP_RULE.periods periods before the
 // open one, plus the reading before them and the open period itself.
 async function prepare(db: Kysely<Database>, accountIds: number[], today: string): Promise<Prepared[]> {
   const meters = await metersOf(db, accountIds, true);
+  const windows = meters.length === 0 ? [] : await readingWindows(db);
   const since = addMonths(`${today.slice(0, 7)}-01`, -(JUMP_RULE.periods + 2));
   const readings = await readingsOf(db, meters.map((m) => m.id), since);
   // The reading just before the fetched range (if any) anchors the oldest consumption.
@@ -150,7 +159,7 @@ async function prepare(db: Kysely<Database>, accountIds: number[], today: string
     .orderBy('period', 'desc')
     .execute();
   return meters.map((meter) => {
-    const window = windowState(meter.resource, today);
+    const window = windowState(windows, meter.resource, today);
     const period = window.open ? window.period : null;
     const own = [...anchors, ...readings].filter((r) => r.meter_id === meter.id);
     const history = historyOf(meter, own).filter((h) => h.period >= since);
@@ -334,4 +343,84 @@ export async function meterList(db: Kysely<Database>, accountId: number): Promis
     serialNumber: m.serial_number,
     active: m.active,
   }));
+}
+
+export type NewMeter = {
+  accountId: number;
+  resource: Resource;
+  serialNumber: string;
+  zones: number;
+  nextVerificationDate: string;
+  installedOn: string;
+  initial: number[];
+};
+
+/** Registers a working meter on the account (staff: an added meter, a replacement, an approved request). */
+export async function installMeter(trx: Transaction<Database>, meter: NewMeter): Promise<number> {
+  const created = await trx
+    .insertInto('meters')
+    .values({
+      payer_account_id: meter.accountId,
+      resource: meter.resource,
+      serial_number: meter.serialNumber,
+      zones: meter.zones,
+      next_verification_date: meter.nextVerificationDate,
+      installed_on: meter.installedOn,
+      initial_t1: meter.initial[0]!,
+      initial_t2: meter.zones >= 2 ? (meter.initial[1] ?? 0) : null,
+      initial_t3: meter.zones === 3 ? (meter.initial[2] ?? 0) : null,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return created.id;
+}
+
+export type RetiredMeter = { id: number; resource: Resource; zones: number; serialNumber: string };
+
+/**
+ * Takes a working meter out of service on `replacedOn` with its final reading, which
+ * becomes the meter's reading for that period (replacing one the resident sent):
+ * the consumption up to it stays in the history and is billed. Refused with field
+ * errors (replacedOn, final1..final3) when the date is out of range, the meter
+ * already has readings for a later period, or the final reading is below the last one.
+ * Null when the meter is not a working meter of the account.
+ */
+export async function retireMeter(
+  trx: Transaction<Database>,
+  input: { accountId: number; meterId: number; replacedOn: string; final: number[]; today: string; now: Date },
+): Promise<{ ok: true; meter: RetiredMeter } | { ok: false; errors: Record<string, string> } | null> {
+  const meter = await trx
+    .selectFrom('meters')
+    .selectAll()
+    .where('id', '=', input.meterId)
+    .where('payer_account_id', '=', input.accountId)
+    .where('active', '=', true)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!meter) return null;
+  const errors: Record<string, string> = {};
+  const dateProblem = replacementDateProblem(input.replacedOn, input.today, meter.installed_on);
+  if (dateProblem) return { ok: false, errors: { replacedOn: dateProblem } };
+  const period = periodOf(input.replacedOn);
+  const readings = (await readingsOf(trx, [meter.id])).sort((a, b) => a.period.localeCompare(b.period));
+  const later = readings.find((r) => r.period > period);
+  if (later) {
+    return { ok: false, errors: { replacedOn: `По счётчику уже переданы показания за ${formatPeriod(later.period)}: дата замены не может быть раньше этого периода` } };
+  }
+  const before = readings.filter((r) => r.period < period).pop();
+  const previous = before ? valuesOf(before, meter.zones) : initialValues(meter);
+  previous.forEach((value, i) => {
+    const final = input.final[i];
+    if (final !== undefined && lowerThanPrevious(final, value)) errors[`final${i + 1}`] = `Конечные показания не могут быть меньше предыдущих (${formatValue(value)})`;
+  });
+  if (Object.keys(errors).length > 0) return { ok: false, errors };
+
+  await trx.updateTable('meters').set({ active: false, replaced_on: input.replacedOn }).where('id', '=', meter.id).execute();
+  const row = { value_t1: input.final[0]!, value_t2: input.final[1] ?? null, value_t3: input.final[2] ?? null, submitted_by: null, submitted_at: input.now };
+  await trx
+    .insertInto('meter_readings')
+    .values({ meter_id: meter.id, period, ...row })
+    .onConflict((oc) => oc.columns(['meter_id', 'period']).doUpdateSet((eb) => ({ ...row, replaced_count: eb('meter_readings.replaced_count', '+', 1) })))
+    .execute();
+  return { ok: true, meter: { id: meter.id, resource: meter.resource, zones: meter.zones, serialNumber: meter.serial_number } };
 }

@@ -36,7 +36,18 @@ export type MeterReplacementTable = {
   created_at: Generated<Date>;
 };
 
+/** When readings of a resource are accepted, by the date the rule applies from. */
+export type ReadingWindowTable = {
+  id: Generated<number>;
+  resource: Resource;
+  valid_from: CalendarDate;
+  opens_day: number;
+  closes_day: number;
+  closes_next_month: boolean;
+};
+
 export type ReadingsTables = {
+  reading_windows: ReadingWindowTable;
   meters: MeterTable;
   meter_readings: MeterReadingTable;
   meter_replacements: MeterReplacementTable;

@@ -3,7 +3,7 @@ import { testApp } from '../../fixtures/app.js';
 import { createResident, demoResident, linkApproved, residentAgent } from '../../fixtures/accounts.js';
 import { DEMO_PROVIDER } from '../../../src/features/accounts/seed.js';
 import { accountTask, identityTask, readingsTask } from '../../../src/features/first-run/tasks.js';
-import { windowDates } from '../../../src/features/readings/rules.js';
+import { windowDates, type WindowRule } from '../../../src/features/readings/rules.js';
 
 t.test('each step has one status and at most one next action', async (t) => {
   t.match(identityTask('none'), { status: 'not-started', action: { href: '/identity', label: 'Загрузить документы' } });
@@ -21,11 +21,16 @@ t.test('each step has one status and at most one next action', async (t) => {
   t.match(readingsTask(1, true, open), { status: 'done' });
 });
 
+const W: WindowRule[] = [
+  { resource: 'cold_water', validFrom: '2020-01-01', opensDay: 15, closesDay: 3, closesNextMonth: true },
+  { resource: 'electricity', validFrom: '2020-01-01', opensDay: 15, closesDay: 26, closesNextMonth: false },
+];
+
 t.test('the window dates for the home card: the open window, or the next one', async (t) => {
-  t.same(windowDates('cold_water', '2026-11-20'), { open: true, opensOn: '2026-11-15', closesOn: '2026-12-03' });
-  t.same(windowDates('cold_water', '2026-12-02'), { open: true, opensOn: '2026-11-15', closesOn: '2026-12-03' });
-  t.same(windowDates('cold_water', '2026-12-04'), { open: false, opensOn: '2026-12-15', closesOn: '2027-01-03' });
-  t.same(windowDates('electricity', '2026-11-27'), { open: false, opensOn: '2026-12-15', closesOn: '2026-12-26' });
+  t.same(windowDates(W, 'cold_water', '2026-11-20'), { open: true, opensOn: '2026-11-15', closesOn: '2026-12-03' });
+  t.same(windowDates(W, 'cold_water', '2026-12-02'), { open: true, opensOn: '2026-11-15', closesOn: '2026-12-03' });
+  t.same(windowDates(W, 'cold_water', '2026-12-04'), { open: false, opensOn: '2026-12-15', closesOn: '2027-01-03' });
+  t.same(windowDates(W, 'electricity', '2026-11-27'), { open: false, opensOn: '2026-12-15', closesOn: '2026-12-26' });
 });
 
 t.test('«Главная» walks a new resident through the three steps', async (t) => {

@@ -175,8 +175,11 @@ t.test('after staff record a meter replacement, readings count from the new mete
   const id = await accountId(db, '7700000010');
   const old = await meterOf(db, '7700000010', 'cold_water');
 
+  const oldLast = (await lastReading(db, old.id))!;
   await moderator.get(`/admin/accounts/${id}/meters/${old.id}/replacement`);
   const replaced = await moderator.post(`/admin/accounts/${id}/meters/${old.id}/replacement`, {
+    replacedOn: '2026-11-20',
+    final1: ru(oldLast.value_t1 + 1.5),
     serialNumber: 'NEW-555',
     initial1: '0,5',
     nextVerificationDate: '2032-11-20',
@@ -195,7 +198,8 @@ t.test('after staff record a meter replacement, readings count from the new mete
   t.equal((await lastReading(db, fresh.id))!.value_t1, 3.5);
   const stale = await agent.post(`/readings/accounts/${id}`, { [field(old.id)]: '99999' });
   t.equal(stale.statusCode, 422, 'the old meter takes no readings');
-  t.equal(await lastReading(db, old.id).then((r) => r!.period), '2026-10-01');
+  const final = (await lastReading(db, old.id))!;
+  t.same([final.period, final.value_t1], ['2026-11-01', oldLast.value_t1 + 1.5], 'the final reading is the old meter’s last, in the replacement month');
 });
 
 t.test('the demo readings are consistent with the bills', async (t) => {

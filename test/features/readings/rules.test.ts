@@ -1,41 +1,52 @@
 import fc from 'fast-check';
 import t from 'tap';
-import { JUMP_BOUNDS, WINDOW_RULES, consumption, lowerThanPrevious, monthsBetween, parseReading, unusualJump, verificationDueSoon, verificationOverdue, windowState } from '../../../src/features/readings/rules.js';
+import { JUMP_BOUNDS, consumption, lowerThanPrevious, monthsBetween, parseReading, unusualJump, verificationDueSoon, verificationOverdue, windowState, type WindowRule } from '../../../src/features/readings/rules.js';
+
+// The rows the reading_windows migration seeds from DOMAIN.md (test/features/readings/windows.test.ts checks the table).
+const WATER = { validFrom: '2020-01-01', opensDay: 15, closesDay: 3, closesNextMonth: true };
+const W: WindowRule[] = [
+  { resource: 'cold_water', ...WATER },
+  { resource: 'hot_water', ...WATER },
+  { resource: 'electricity', validFrom: '2020-01-01', opensDay: 15, closesDay: 26, closesNextMonth: false },
+];
 
 t.test('water readings are accepted from the 15th to the 3rd of the next month, inclusive', async (t) => {
-  t.same(windowState('cold_water', '2026-11-14'), { open: false, opensOn: '2026-11-15' });
-  t.same(windowState('cold_water', '2026-11-15'), { open: true, period: '2026-11-01', closesOn: '2026-12-03' });
-  t.same(windowState('hot_water', '2026-11-30'), { open: true, period: '2026-11-01', closesOn: '2026-12-03' });
+  t.same(windowState(W, 'cold_water', '2026-11-14'), { open: false, opensOn: '2026-11-15' });
+  t.same(windowState(W, 'cold_water', '2026-11-15'), { open: true, period: '2026-11-01', closesOn: '2026-12-03' });
+  t.same(windowState(W, 'hot_water', '2026-11-30'), { open: true, period: '2026-11-01', closesOn: '2026-12-03' });
   // On the 1st–3rd a submission belongs to the previous month's period.
-  t.same(windowState('cold_water', '2026-12-01'), { open: true, period: '2026-11-01', closesOn: '2026-12-03' });
-  t.same(windowState('cold_water', '2026-12-02'), { open: true, period: '2026-11-01', closesOn: '2026-12-03' });
-  t.same(windowState('cold_water', '2026-12-03'), { open: true, period: '2026-11-01', closesOn: '2026-12-03' });
-  t.same(windowState('cold_water', '2026-12-04'), { open: false, opensOn: '2026-12-15' });
+  t.same(windowState(W, 'cold_water', '2026-12-01'), { open: true, period: '2026-11-01', closesOn: '2026-12-03' });
+  t.same(windowState(W, 'cold_water', '2026-12-02'), { open: true, period: '2026-11-01', closesOn: '2026-12-03' });
+  t.same(windowState(W, 'cold_water', '2026-12-03'), { open: true, period: '2026-11-01', closesOn: '2026-12-03' });
+  t.same(windowState(W, 'cold_water', '2026-12-04'), { open: false, opensOn: '2026-12-15' });
   // Across the new year.
-  t.same(windowState('hot_water', '2027-01-02'), { open: true, period: '2026-12-01', closesOn: '2027-01-03' });
+  t.same(windowState(W, 'hot_water', '2027-01-02'), { open: true, period: '2026-12-01', closesOn: '2027-01-03' });
 });
 
 t.test('electricity readings are accepted from the 15th to the 26th, inclusive', async (t) => {
-  t.same(windowState('electricity', '2026-11-14'), { open: false, opensOn: '2026-11-15' });
-  t.same(windowState('electricity', '2026-11-15'), { open: true, period: '2026-11-01', closesOn: '2026-11-26' });
-  t.same(windowState('electricity', '2026-11-26'), { open: true, period: '2026-11-01', closesOn: '2026-11-26' });
-  t.same(windowState('electricity', '2026-11-27'), { open: false, opensOn: '2026-12-15' });
-  t.same(windowState('electricity', '2026-12-02'), { open: false, opensOn: '2026-12-15' });
-  t.same(windowState('electricity', '2026-12-31'), { open: false, opensOn: '2027-01-15' });
+  t.same(windowState(W, 'electricity', '2026-11-14'), { open: false, opensOn: '2026-11-15' });
+  t.same(windowState(W, 'electricity', '2026-11-15'), { open: true, period: '2026-11-01', closesOn: '2026-11-26' });
+  t.same(windowState(W, 'electricity', '2026-11-26'), { open: true, period: '2026-11-01', closesOn: '2026-11-26' });
+  t.same(windowState(W, 'electricity', '2026-11-27'), { open: false, opensOn: '2026-12-15' });
+  t.same(windowState(W, 'electricity', '2026-12-02'), { open: false, opensOn: '2026-12-15' });
+  t.same(windowState(W, 'electricity', '2026-12-31'), { open: false, opensOn: '2027-01-15' });
 });
 
-t.test('the windows are dated configuration, not literals in the logic', async (t) => {
-  t.ok(WINDOW_RULES.length >= 1);
-  t.equal(WINDOW_RULES[0]!.windows.electricity.closesDay, 26);
-  t.equal(WINDOW_RULES[0]!.windows.cold_water.closesDay, 3);
-  t.equal(WINDOW_RULES[0]!.windows.cold_water.closesNextMonth, true);
+t.test('a resource follows its own dated rows: a new row applies from its date', async (t) => {
+  const rules: WindowRule[] = [...W, { resource: 'gas', validFrom: '2020-01-01', opensDay: 20, closesDay: 25, closesNextMonth: false }, { resource: 'gas', validFrom: '2027-01-01', opensDay: 10, closesDay: 3, closesNextMonth: true }];
+  t.same(windowState(rules, 'gas', '2026-11-19'), { open: false, opensOn: '2026-11-20' });
+  t.same(windowState(rules, 'gas', '2026-11-25'), { open: true, period: '2026-11-01', closesOn: '2026-11-25' });
+  t.same(windowState(rules, 'gas', '2026-12-26'), { open: false, opensOn: '2027-01-10' }, 'January opens by the new row');
+  t.same(windowState(rules, 'gas', '2027-02-02'), { open: true, period: '2027-01-01', closesOn: '2027-02-03' });
+  t.same(windowState(rules, 'cold_water', '2026-11-19'), { open: true, period: '2026-11-01', closesOn: '2026-12-03' }, 'water keeps its own rule');
+  t.throws(() => windowState(rules, 'heat', '2026-11-19'), /no reading window for heat/);
 });
 
 t.test('every day of a year is either open for one period or names a later opening day', async (t) => {
   for (let d = Date.parse('2026-01-01'); d < Date.parse('2027-01-01'); d += 86_400_000) {
     const today = new Date(d).toISOString().slice(0, 10);
     for (const resource of ['cold_water', 'electricity'] as const) {
-      const state = windowState(resource, today);
+      const state = windowState(W, resource, today);
       if (state.open) t.ok(state.period <= today && state.closesOn >= today, `${resource} ${today}`);
       else t.ok(state.opensOn > today && state.opensOn.endsWith('-15'), `${resource} ${today}`);
     }
