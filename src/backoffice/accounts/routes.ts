@@ -3,6 +3,7 @@ import { renderError } from '../../plugins/errors.js';
 import { field, parseId } from '../../security/input.js';
 import { accountDetail, recordVerification, replaceMeter, searchAccounts, validateReplacement, validateVerification, type AccountDetail, type ReplacementForm, type StaffMeter } from './service.js';
 import { signedInStaff } from '../../plugins/auth.js';
+import { recordStaffView } from '../audit/viewed.js';
 import { transferOwnership, validateTransfer, type TransferErrors, type TransferForm } from './ownership.js';
 
 // «Лицевые счета» (/admin/accounts), for moderators and administrators.
@@ -14,6 +15,7 @@ const accountRoutes: FastifyPluginAsync = async (app) => {
     const q = field(request.query, 'q').slice(0, 200);
     const page = parseId(field(request.query, 'page')) ?? 1;
     const { accounts, hasNext } = await searchAccounts(app.db, q, page);
+    await recordStaffView(app.db, request, { action: 'accounts.searched', details: { q, page } });
     return reply.viewAsync('backoffice/accounts/index', { title: 'Лицевые счета', q, page, accounts, hasNext });
   });
 
@@ -29,6 +31,7 @@ const accountRoutes: FastifyPluginAsync = async (app) => {
   app.get<AccountParams>('/accounts/:id', async (request, reply) => {
     const result = await found(request);
     if (!result) return renderError(request, reply, 404);
+    await recordStaffView(app.db, request, { action: 'account.viewed', subjectType: 'payer_account', subjectId: result.account.id });
     return reply.viewAsync('backoffice/accounts/show', {
       title: `Лицевой счёт ${result.account.payerCode}`,
       account: result.account,
