@@ -23,8 +23,14 @@ function pgliteDir(config: Config): string {
   return path.join(config.dataDir, 'pglite');
 }
 
+/** The database as the web process and workers see it (DATABASE_URL, or the embedded PGlite). */
 export function dbFor(config: Config): Db {
   return createDb(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { pgliteDir: pgliteDir(config) });
+}
+
+/** The database as its owner, for migrations (DATABASE_OWNER_URL, falling back as dbFor does). */
+export function ownerDbFor(config: Config): Db {
+  return createDb(config.databaseOwnerUrl ? { databaseUrl: config.databaseOwnerUrl } : { pgliteDir: pgliteDir(config) });
 }
 
 /**

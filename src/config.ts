@@ -16,7 +16,13 @@ export type Config = {
   trustProxyHops: number;
   publicUrl: string;
   dataDir: string;
+  /** The web process and workers connect with this (a member of the `zhku_web` role in production). */
   databaseUrl: string | undefined;
+  /**
+   * Migrations connect as the tables' owner (DATABASE_OWNER_URL); without it they use
+   * DATABASE_URL, which then must be the owner (a development database).
+   */
+  databaseOwnerUrl: string | undefined;
   redisUrl: string | undefined;
   /** Run BullMQ workers inside the web process (only meaningful with REDIS_URL). */
   inlineWorkers: boolean;
@@ -127,6 +133,8 @@ export function loadConfig(env: Env = process.env): Config {
   const publicUrl = (parseUrl(env, 'PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`).replace(/\/+$/, '');
   const dataDir = path.resolve(nonEmpty(env, 'DATA_DIR') ?? './data');
   const databaseUrl = parseUrl(env, 'DATABASE_URL', ['postgres:', 'postgresql:']);
+  const databaseOwnerUrl = parseUrl(env, 'DATABASE_OWNER_URL', ['postgres:', 'postgresql:']);
+  if (databaseOwnerUrl && !databaseUrl) throw new ConfigError('DATABASE_OWNER_URL needs DATABASE_URL too (the embedded database has one user)');
   const redisUrl = parseUrl(env, 'REDIS_URL', ['redis:', 'rediss:']);
   const smtpUrl = parseUrl(env, 'SMTP_URL', ['smtp:', 'smtps:']);
   const smsGatewayUrl = parseUrl(env, 'SMS_GATEWAY_URL', ['http:', 'https:']);
@@ -176,6 +184,7 @@ export function loadConfig(env: Env = process.env): Config {
     publicUrl,
     dataDir,
     databaseUrl,
+    databaseOwnerUrl: databaseOwnerUrl ?? databaseUrl,
     redisUrl,
     inlineWorkers: redisUrl !== undefined && workers === 'inline',
     sessionSecret,

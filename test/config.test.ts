@@ -42,8 +42,13 @@ t.test('values are read and normalised', async (t) => {
   t.equal(config.port, 8080);
   t.equal(config.publicUrl, 'https://lk.example.ru');
   t.equal(config.databaseUrl, 'postgres://u@db:5432/zhku');
+  t.equal(config.databaseOwnerUrl, 'postgres://u@db:5432/zhku', 'without DATABASE_OWNER_URL migrations use DATABASE_URL');
   t.equal(config.inlineWorkers, true);
   t.equal(config.appToday, '2026-02-28');
+  const twoRoles = loadConfig({ DATA_DIR: dataDir(), DATABASE_URL: 'postgres://zhku_app@db/zhku', DATABASE_OWNER_URL: 'postgres://zhku_owner@db/zhku' });
+  t.equal(twoRoles.databaseUrl, 'postgres://zhku_app@db/zhku', 'the app keeps DATABASE_URL');
+  t.equal(twoRoles.databaseOwnerUrl, 'postgres://zhku_owner@db/zhku', 'migrations connect as the owner');
+  t.throws(() => loadConfig({ DATA_DIR: dataDir(), DATABASE_OWNER_URL: 'postgres://zhku_owner@db/zhku' }), ConfigError, 'an owner URL without DATABASE_URL is a mistake');
   t.equal(loadConfig({ DATA_DIR: dataDir(), TRUST_PROXY: '2' }).trustProxyHops, 2);
   t.equal(loadConfig({ DATA_DIR: dataDir(), NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40) }).trustProxyHops, 0, 'production too: no proxy is believed until TRUST_PROXY says how many there are');
 });

@@ -43,6 +43,14 @@ export const ACTION_LABELS = {
   'service-request.commented': 'Комментарий диспетчера к заявке',
   'service-request.linked-to-notice': 'Заявка связана с объявлением',
   'service-request.closed-with-notice': 'Заявки по объявлению закрыты',
+  'account.viewed': 'Просмотр лицевого счёта',
+  'accounts.searched': 'Просмотр списка лицевых счетов',
+  'audit.viewed': 'Просмотр журнала действий',
+  'dwelling-request.viewed': 'Просмотр заявки на изменение данных помещения',
+  'dwelling-requests.listed': 'Просмотр очереди заявок на изменение данных помещения',
+  'identity.submissions.listed': 'Просмотр очереди заявок на подтверждение личности',
+  'link-request.viewed': 'Просмотр заявки на подключение лицевого счёта',
+  'link-requests.listed': 'Просмотр очереди заявок на подключение',
 } as const satisfies Record<string, string>;
 
 /** Every action the audit log knows; writing any other is a type error. */

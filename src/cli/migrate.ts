@@ -1,10 +1,11 @@
 // npm run migrate            — to the latest migration
 // npm run migrate -- down    — one step down
-import { configOrExit, dbFor } from '../boot.js';
+import { configOrExit, ownerDbFor } from '../boot.js';
 import { migrateDown, migrateToLatest } from '../db/migrator.js';
 
 const config = configOrExit();
-const db = dbFor(config);
+// As the owner of the tables (DATABASE_OWNER_URL): the web role may not create or alter them.
+const db = ownerDbFor(config);
 const down = process.argv.includes('down');
 try {
   const result = down ? await migrateDown(db) : await migrateToLatest(db);

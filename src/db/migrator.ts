@@ -10,6 +10,9 @@ export function createMigrator(db: Db): Migrator {
   return new Migrator({
     db,
     provider: new FileMigrationProvider({ fs, path, migrationFolder }),
+    // Each area of the code owns a range of migration numbers, so a migration may land
+    // after higher-numbered ones have already run on a database; it then runs next.
+    allowUnorderedMigrations: true,
   });
 }
 

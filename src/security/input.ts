@@ -11,8 +11,16 @@ const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f
 export const CONTROL_CHARACTERS_MESSAGE =
   'В введённом тексте есть служебные символы, которых не бывает в обычном тексте (например, нулевой байт). Уберите их и отправьте форму ещё раз.';
 
+/** The message next to a field that holds such characters. */
+export const CONTROL_CHARACTERS_FIELD_MESSAGE = 'Уберите служебные символы (например, нулевой байт): в обычном тексте их не бывает';
+
 export function hasControlCharacters(value: string): boolean {
   return CONTROL_CHARACTERS.test(value);
+}
+
+/** The text with those characters taken out, to show it back to the person who typed it. */
+export function withoutControlCharacters(value: string): string {
+  return value.replace(new RegExp(CONTROL_CHARACTERS.source, 'g'), '');
 }
 
 /**

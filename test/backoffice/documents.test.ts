@@ -2,11 +2,14 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import t from 'tap';
+import { sql } from 'kysely';
 import type { Config } from '../../src/config.js';
 import type { Db } from '../../src/db/index.js';
 import { WAITING_RESIDENT_EMAIL } from '../../src/features/identity/seed.js';
 import { sampleScanPng } from '../../src/features/identity/sample-scan.js';
 import { uploadDir } from '../../src/features/identity/service.js';
+import type { EsiaPerson } from '../../src/features/esia/rules.js';
+import { linkEsia } from '../../src/features/esia/service.js';
 import { messageTo, testApp } from '../fixtures/app.js';
 import { createResident } from '../fixtures/accounts.js';
 import { PDF, staffId, uploadParts, upload } from '../fixtures/identity.js';
@@ -86,6 +89,7 @@ t.test('the queue lists waiting submissions oldest first; the review shows the r
   t.same(
     audit.map((a) => [a.action, a.subject_type, a.subject_id]),
     [
+      ['identity.submissions.listed', null, null],
       ['identity.submission.viewed', 'identity_submission', String(second.submissionId)],
       ['identity.document.viewed', 'identity_document', String(documents[0]!.id)],
       ['identity.document.viewed', 'identity_document', String(documents[1]!.id)],
@@ -219,4 +223,35 @@ t.test('two moderators decide the same submission: the first decision stands, th
   t.equal(decisions.length, 1, 'one decision recorded');
   const outbox = await db.selectFrom('outbox').select('payload').execute();
   t.equal(outbox.filter((row) => (row.payload as { to?: string }).to === 'race@example.test').length, 1, 'one email');
+});
+
+t.test('documents decided after the resident confirmed through Госуслуги leave the resident as ЕСИА confirmed them', async (t) => {
+  const { app, db, config, moderator } = await setUp(t.teardown);
+  const person = (subject: string): EsiaPerson => ({
+    subject, trustLevel: 'confirmed', lastName: 'Госуслугова', firstName: 'Есения', middleName: null, birthDate: '1990-05-17',
+    email: null, phone: null, snilsMasked: null, passportMasked: null,
+  });
+  for (const [kind, path, form] of [
+    ['rejection', 'rejection', { reason: 'Скан нечитаемый или обрезан' }],
+    ['approval', 'approval', { matches: 'yes' }],
+  ] as const) {
+    const { resident, submissionId } = await residentWithUpload(app, db, config, `esia-${kind}@example.test`);
+    await db.transaction().execute((trx) => linkEsia(trx, { residentId: resident.id, person: person(`esia-${kind}`), now: new Date(), ip: '127.0.0.1' }));
+    const queued = () => db.selectFrom('outbox').select((eb) => eb.fn.countAll<number>().as('n')).where(sql<boolean>`payload->>'to' = ${resident.email}`).executeTakeFirstOrThrow();
+    const before = await queued();
+
+    await moderator.get(`/admin/documents/${submissionId}`);
+    t.equal((await moderator.post(`/admin/documents/${submissionId}/${path}`, form)).statusCode, 303, `the ${kind} is recorded`);
+    const submission = await db.selectFrom('identity_submissions').select('status').where('id', '=', submissionId).executeTakeFirstOrThrow();
+    t.equal(submission.status, kind === 'approval' ? 'approved' : 'rejected', 'the submission is decided');
+    const row = await db.selectFrom('residents').select(['identity_status', 'identity_source', 'last_name', 'birth_date']).where('id', '=', resident.id).executeTakeFirstOrThrow();
+    t.same(row, { identity_status: 'confirmed', identity_source: 'esia', last_name: 'Госуслугова', birth_date: '1990-05-17' }, `after the ${kind} the resident stays confirmed through Госуслуги`);
+    const audit = await db.selectFrom('audit_log').select('details').where('action', '=', `identity.submission.${kind === 'approval' ? 'approved' : 'rejected'}`).where('subject_id', '=', String(submissionId)).executeTakeFirstOrThrow();
+    t.match(audit.details, { residentId: resident.id, residentUnchanged: true }, 'the log says the resident was left as they were');
+    t.equal(Number((await queued()).n), Number(before.n), 'no email about a check that changed nothing');
+  }
+
+  const visitor = await signedIn(app, db, config, { residentId: (await db.selectFrom('residents').select('id').where('email', '=', 'esia-rejection@example.test').executeTakeFirstOrThrow()).id });
+  const page = await visitor.get('/identity');
+  t.notMatch(page.body, 'Отклонена', 'the resident does not read «Отклонена»');
 });

@@ -7,6 +7,7 @@ import type { Db } from '../../src/db/index.js';
 import { Agent } from '../fixtures/app.js';
 import { sessionCookie } from '../fixtures/sessions.js';
 import type { Config } from '../../src/config.js';
+import { CONTROL_CHARACTERS_FIELD_MESSAGE, fieldsWithControlCharacters } from '../../src/security/input.js';
 
 /**
  * Every form and query-string filter a signed-in resident, a moderator, an
@@ -85,6 +86,23 @@ async function rowCounts(db: Db, tables: string[]): Promise<string> {
   return row.rows[0]!.counts;
 }
 
+/**
+ * Input the gate refuses comes back as the form's own page (422): the message in the
+ * error summary, and next to each offending field the page has.
+ */
+function fieldMessageMissing(status: number, body: string, fields: string[]): string[] {
+  if (status !== 422) return [`control characters in ${fields.join(', ')} answered ${status}, not 422`];
+  const problems: string[] = [];
+  for (const name of fields) {
+    if (!/^[\w-]+$/.test(name)) continue; // a hostile field name is not on the page
+    if (!body.includes(`<a href="#${name}">${CONTROL_CHARACTERS_FIELD_MESSAGE}</a>`)) problems.push(`no error summary entry for ${name}`);
+    const control = new RegExp(`<(?:input|select|textarea)\\b[^>]*\\bname="${name}"[^>]*\\bid="([^"]+)"|<(?:input|select|textarea)\\b[^>]*\\bid="([^"]+)"[^>]*\\bname="${name}"|<fieldset\\b[^>]*\\bid="(${name})"`).exec(body);
+    const id = control?.[1] ?? control?.[2] ?? control?.[3];
+    if (id && !body.includes(`id="${id}-error"><span class="visually-hidden">Ошибка:</span> ${CONTROL_CHARACTERS_FIELD_MESSAGE}</p>`)) problems.push(`no message next to ${name}`);
+  }
+  return problems;
+}
+
 t.test('no form or filter answers hostile input with a 500 or leaves a half-written row', async (t) => {
   // Listening, so that the Госуслуги buttons reach the sandbox ЕСИА as they would a real one.
   const { app, db, config } = await listeningApp(t.teardown, { seed: true, redis: false, env: { APP_TODAY: '2026-11-20' } });
@@ -149,6 +167,8 @@ t.test('no form or filter answers hostile input with a 500 or leaves a half-writ
         const response = form.method === 'POST' ? await agent.post(form.action, values as Record<string, string | string[]>) : await agent.get(`${form.action}?${new URLSearchParams(Object.entries(values).flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((one) => [k, one] as [string, string])))}`);
         if (response.statusCode >= 500) failures.push(`${response.statusCode} for ${JSON.stringify(values).slice(0, 300)}`);
         if (response.statusCode >= 400 && (await rowCounts(db, tables)) !== before) failures.push(`rows changed by a refused request (${response.statusCode})`);
+        const refused = fieldsWithControlCharacters(values);
+        if (refused.length > 0) failures.push(...fieldMessageMissing(response.statusCode, response.body, refused));
         return failures.length === 0;
       }),
       { numRuns: RUNS, endOnFailure: true },

@@ -28,7 +28,16 @@ t.test('one gate answers control characters with a Russian 422 before any handle
   const { app, db, config } = await testApp(t.teardown, { seed: true, redis: false });
   const anonymous = await app.inject({ method: 'POST', url: '/password-reset', payload: 'email=a%00%40b.ru', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
   t.equal(anonymous.statusCode, 422, 'before CSRF or the handler');
-  t.match(anonymous.body, /служебные символы/);
+  t.match(anonymous.body, '<a href="#email">Уберите служебные символы', 'the error summary names the field');
+  t.match(anonymous.body, /id="email-error"><span class="visually-hidden">Ошибка:<\/span> Уберите служебные символы/, 'the message is next to the field');
+  t.match(anonymous.body, /<input class="input" id="email" name="email" type="email"\s+value="a@b.ru"/, 'what was typed comes back, without the NUL');
+  t.match(anonymous.body, 'aria-invalid="true"');
+  const fromPage = await app.inject({
+    method: 'POST', url: '/admin/documents/1/rejection', payload: 'reason=x%00',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  });
+  t.equal(fromPage.statusCode, 422, 'a form the gate cannot place on a page it may show gets the plain 422 page');
+  t.match(fromPage.body, /служебные символы/);
 
   const admin = await db.selectFrom('staff').select('id').where('email', '=', 'admin@demo.local').executeTakeFirstOrThrow();
   const staff = await signedIn(app, db, config, { staffId: admin.id });
@@ -37,6 +46,11 @@ t.test('one gate answers control characters with a Russian 422 before any handle
     t.equal(response.statusCode, 422, url);
     t.notOk(String(response.headers['content-type']).startsWith('text/csv'), 'no CSV is started');
   }
+  const search = await staff.get('/admin/accounts?q=77%00');
+  t.match(search.body, /<input class="input" id="q" name="q" type="search"\s+value="77"/, 'a filter comes back with what was typed');
+  t.match(search.body, 'id="q-error"><span class="visually-hidden">Ошибка:</span> Уберите служебные символы');
+  const exports = await db.selectFrom('audit_log').select('id').where('action', '=', 'audit.exported').execute();
+  t.equal(exports.length, 0, 'a refused export runs nothing');
   const badYear = await staff.get('/admin/audit/export.csv?from=0001-01-01&action=staff.invited');
   t.equal(badYear.statusCode, 303, 'a filter the page refuses is not exported');
   t.equal(badYear.headers.location, '/admin/audit?from=0001-01-01&action=staff.invited');

@@ -18,6 +18,7 @@ import {
 } from './service.js';
 import { RESOURCE_NAMES } from '../../features/readings/rules.js';
 import { signedInStaff } from '../../plugins/auth.js';
+import { recordStaffView } from '../audit/viewed.js';
 import { transferOwnership, validateTransfer, type TransferErrors, type TransferForm } from './ownership.js';
 
 // «Лицевые счета» (/admin/accounts), for moderators and administrators.
@@ -29,6 +30,7 @@ const accountRoutes: FastifyPluginAsync = async (app) => {
     const q = field(request.query, 'q').slice(0, 200);
     const page = parseId(field(request.query, 'page')) ?? 1;
     const { accounts, hasNext } = await searchAccounts(app.db, q, page);
+    await recordStaffView(app.db, request, { action: 'accounts.searched', details: { q, page } });
     return reply.viewAsync('backoffice/accounts/index', { title: 'Лицевые счета', q, page, accounts, hasNext });
   });
 
@@ -44,6 +46,7 @@ const accountRoutes: FastifyPluginAsync = async (app) => {
   app.get<AccountParams>('/accounts/:id', async (request, reply) => {
     const result = await found(request);
     if (!result) return renderError(request, reply, 404);
+    await recordStaffView(app.db, request, { action: 'account.viewed', subjectType: 'payer_account', subjectId: result.account.id });
     return reply.viewAsync('backoffice/accounts/show', {
       title: `Лицевой счёт ${result.account.payerCode}`,
       account: result.account,

@@ -24,6 +24,10 @@ export function auditSubject(type: string | null, id: string | null, rawDetails:
       return { label: `Документ № ${n}`, href: details.submissionId ? `/admin/documents/${String(details.submissionId)}` : null };
     case 'account_link':
       return { label: `Заявка на подключение № ${n}`, href: `/admin/link-requests/${n}` };
+    case 'payer_account':
+      return { label: `Лицевой счёт № ${n}`, href: `/admin/accounts/${n}` };
+    case 'dwelling_change':
+      return { label: `Изменение данных помещения № ${n}`, href: `/admin/dwelling-requests/${n}` };
     case 'meter':
       return { label: `Счётчик № ${n}`, href: details.accountId ? `/admin/accounts/${String(details.accountId)}` : null };
     default:
@@ -55,6 +59,10 @@ const NAMES: Record<string, string> = {
   filter: 'Фильтр',
   staffId: 'Сотрудник №',
   action: 'Действие',
+  residentUnchanged: 'Статус жителя не менялся (личность уже подтверждена)',
+  q: 'Запрос',
+  page: 'Страница',
+  status: 'Статус',
 };
 
 const VALUES: Record<string, string> = { ...STAFF_ROLE_LABELS, password: 'пароль', code: 'код подтверждения' };

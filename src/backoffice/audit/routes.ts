@@ -5,6 +5,7 @@ import { CSV_BOM, csvLine } from './csv.js';
 import { PAGE_SIZE, filterQuery, parseAuditQuery, type AuditQuery } from './filter.js';
 import { allAuditRecords, auditFilterOptions, auditPage, type AuditRecord } from './service.js';
 import { recordAudit } from '../../audit/writer.js';
+import { recordStaffView } from './viewed.js';
 import { signedInStaff } from '../../plugins/auth.js';
 import { textFields } from '../../security/input.js';
 
@@ -24,6 +25,9 @@ const auditLog: FastifyPluginAsync = async (app) => {
     const { filter, page, errors } = parseAuditQuery(request.query);
     const [{ records, total }, options] = await Promise.all([auditPage(db, filter, page, PAGE_SIZE), auditFilterOptions(db)]);
     const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+    // The log shows who did what to whose data: reading it is recorded too (after the
+    // page's query, so the entry does not count itself).
+    await recordStaffView(db, request, { action: 'audit.viewed', details: { filter, page } });
     const data = {
       title: 'Журнал действий',
       filter,

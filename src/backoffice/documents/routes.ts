@@ -5,7 +5,7 @@ import { sendDocumentFile } from '../../features/identity/files.js';
 import { DOCUMENT_KINDS, REJECTION_REASONS, rejectionReason } from '../../features/identity/rules.js';
 import { findDocument, uploadDir } from '../../features/identity/service.js';
 import { QUEUE_PAGE_SIZE, approvalError, decide, pendingQueue, reviewOf, type Decision } from './service.js';
-import { recordAudit } from '../../audit/writer.js';
+import { recordStaffView } from '../audit/viewed.js';
 import { signedInStaff } from '../../plugins/auth.js';
 
 type IdParams = { Params: { id: string } };
@@ -23,6 +23,7 @@ const documents: FastifyPluginAsync = async (app) => {
   app.get<{ Querystring: { page?: string; done?: string } }>('/documents', async (request, reply) => {
     const page = parseId(request.query.page) ?? 1;
     const { items, total } = await pendingQueue(app.db, page);
+    await recordStaffView(app.db, request, { action: 'identity.submissions.listed', details: { page } });
     return reply.viewAsync('backoffice/documents/queue', {
       title: 'Проверка документов',
       items,
@@ -45,13 +46,11 @@ const documents: FastifyPluginAsync = async (app) => {
     const fileId = parseId(request.params.fileId);
     const document = submissionId === null || fileId === null ? null : await findDocument(app.db, fileId, { submissionId });
     if (!document) return renderError(request, reply, 404);
-    await recordAudit(app.db, {
-      staffId: signedInStaff(request).id,
+    await recordStaffView(app.db, request, {
       action: 'identity.document.viewed',
       subjectType: 'identity_document',
       subjectId: document.id,
       details: { submissionId, deleted: document.deletedAt !== null },
-      ip: request.ip,
     });
     return sendDocumentFile(request, reply, document, dir);
   });
@@ -101,13 +100,11 @@ const documents: FastifyPluginAsync = async (app) => {
   ) {
     const review = await reviewOf(app.db, id);
     if (!review) return renderError(request, reply, 404);
-    await recordAudit(app.db, {
-      staffId: signedInStaff(request).id,
+    await recordStaffView(app.db, request, {
       action: 'identity.submission.viewed',
       subjectType: 'identity_submission',
       subjectId: id,
       details: { residentId: review.resident.id },
-      ip: request.ip,
     });
     return reply.viewAsync('backoffice/documents/review', {
       title: `Проверка документов № ${review.id}`,

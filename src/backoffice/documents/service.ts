@@ -188,6 +188,9 @@ export async function decide(trx: Transaction<Database>, input: DecisionInput): 
     const exists = await trx.selectFrom('identity_submissions').select('id').where('id', '=', input.submissionId).executeTakeFirst();
     return exists ? 'already-decided' : 'not-found';
   }
+  // Only a resident still waiting for this check changes: one who has meanwhile confirmed
+  // their identity through Госуслуги keeps it (and their confirmed name), whatever the
+  // moderator decides about documents sent before.
   const resident = await trx
     .updateTable('residents')
     // The confirmed name is the one the moderator checked against the scan.
@@ -197,16 +200,19 @@ export async function decide(trx: Transaction<Database>, input: DecisionInput): 
         : { identity_status: approved ? 'confirmed' : 'rejected' },
     )
     .where('id', '=', updated.resident_id)
+    .where('identity_status', '=', 'pending')
     .returning('email')
-    .executeTakeFirstOrThrow();
+    .executeTakeFirst();
   await recordAudit(trx, {
     staffId: input.staffId,
     action: approved ? 'identity.submission.approved' : 'identity.submission.rejected',
     subjectType: 'identity_submission',
     subjectId: input.submissionId,
-    details: { residentId: updated.resident_id, ...(reason ? { reason } : {}) },
+    details: { residentId: updated.resident_id, ...(reason ? { reason } : {}), ...(resident ? {} : { residentUnchanged: true }) },
     ip: input.ip,
   });
+  // Nothing changed for the resident, so there is nothing to tell them.
+  if (!resident) return 'decided';
   const link = `${input.publicUrl}/identity`;
   const kind = DOCUMENT_KINDS[updated.document_kind];
   const content = approved ? identityConfirmedEmail({ documentKind: kind, link }) : identityRejectedEmail({ documentKind: kind, reason: reason ?? '', link });

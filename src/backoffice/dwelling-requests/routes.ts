@@ -2,6 +2,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { renderError } from '../../plugins/errors.js';
 import { field, parseId } from '../../security/input.js';
 import { signedInStaff } from '../../plugins/auth.js';
+import { recordStaffView } from '../audit/viewed.js';
 import { decideDwellingRequest, dwellingRequest, pendingDwellingRequests, type DwellingDecision } from '../../features/dwelling/service.js';
 
 // «Изменение данных помещения» (/admin/dwelling-requests): residents' requests to
@@ -12,6 +13,7 @@ type IdParams = { Params: { id: string } };
 const dwellingRequests: FastifyPluginAsync = async (app) => {
   app.get('/dwelling-requests', async (request, reply) => {
     const requests = await pendingDwellingRequests(app.db);
+    await recordStaffView(app.db, request, { action: 'dwelling-requests.listed' });
     return reply.viewAsync('backoffice/dwelling-requests/index', { title: 'Изменение данных помещения', requests, done: field(request.query, 'done') });
   });
 
@@ -19,6 +21,7 @@ const dwellingRequests: FastifyPluginAsync = async (app) => {
     const id = parseId(request.params.id);
     const found = id === null ? null : await dwellingRequest(app.db, id);
     if (!found) return renderError(request, reply, 404);
+    await recordStaffView(app.db, request, { action: 'dwelling-request.viewed', subjectType: 'dwelling_change', subjectId: found.id });
     return reply.viewAsync('backoffice/dwelling-requests/show', { title: 'Заявка на изменение данных помещения', request: found, errors: {}, reason: '', ...extra });
   }
 

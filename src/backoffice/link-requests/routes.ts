@@ -4,6 +4,7 @@ import { field, parseId } from '../../security/input.js';
 import { decide, holdersOf, linkRequest, linkRequests, type Decision } from './service.js';
 import { type LinkStatus } from '../../features/linking/tables.js';
 import { signedInStaff } from '../../plugins/auth.js';
+import { recordStaffView } from '../audit/viewed.js';
 
 // «Заявки на подключение» (/admin/link-requests), for moderators.
 
@@ -22,6 +23,7 @@ const linkRequestRoutes: FastifyPluginAsync = async (app) => {
     const status = STATUSES.find((s) => s === field(request.query, 'status')) ?? 'pending';
     const page = parseId(field(request.query, 'page')) ?? 1;
     const { requests, hasNext } = await linkRequests(app.db, status, page);
+    await recordStaffView(app.db, request, { action: 'link-requests.listed', details: { status, page } });
     const notice = DONE_NOTICES[field(request.query, 'done')];
     return reply.viewAsync('backoffice/link-requests/index', { title: 'Заявки на подключение', status, statuses: STATUSES, requests, page, hasNext, notice });
   });
@@ -31,6 +33,7 @@ const linkRequestRoutes: FastifyPluginAsync = async (app) => {
     const found = id === null ? null : await linkRequest(app.db, id);
     if (!found) return renderError(request, reply, 404);
     const holders = found.match.kind === 'matched' ? await holdersOf(app.db, found.match.accountId) : [];
+    await recordStaffView(app.db, request, { action: 'link-request.viewed', subjectType: 'account_link', subjectId: found.id });
     return reply.viewAsync('backoffice/link-requests/show', { title: 'Заявка на подключение', request: found, holders, errors: {}, reason: '', ...extra });
   }
 
