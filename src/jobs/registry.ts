@@ -4,6 +4,8 @@ import { authCleanupJob } from '../features/auth/jobs.js';
 import { identityRetentionJob } from '../features/identity/jobs.js';
 import { noticeEmailBatchJob, noticeFanoutJob } from '../features/notices/jobs.js';
 import { billRunJob, monthlyBillingJob } from '../features/billing/jobs.js';
+import { expirePaymentsJob } from '../features/payments/jobs.js';
+import { sandboxNotifyJob } from '../features/sandbox-acquirer/jobs.js';
 
 /** Every job the workers know. A feature adds its jobs.ts exports here. */
 export const jobDefinitions: JobDefinition[] = [
@@ -15,4 +17,6 @@ export const jobDefinitions: JobDefinition[] = [
   noticeEmailBatchJob,
   billRunJob,
   monthlyBillingJob,
+  expirePaymentsJob,
+  sandboxNotifyJob,
 ];
