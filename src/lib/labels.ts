@@ -5,6 +5,7 @@ import type { CoOwnerRights } from '../features/co-owners/tables.js';
 import type { SubmissionStatus } from '../features/identity/tables.js';
 import type { LinkStatus } from '../features/linking/tables.js';
 import type { RequestStatus } from '../features/requests/tables.js';
+import type { PaymentMethod, PaymentStatus } from '../features/payments/tables.js';
 
 /** The colour of a status tag: none, or one of the `.tag--*` modifiers. */
 export type Tone = '' | 'success' | 'warning' | 'error';
@@ -67,6 +68,20 @@ export const REQUEST_STATUS_LABELS = {
   withdrawn: { label: 'Отозвана', tone: '' },
 } as const satisfies Record<RequestStatus, Labelled>;
 
+export const PAYMENT_METHOD_LABELS = {
+  card: 'Банковская карта',
+  sbp: 'СБП',
+  wallet: 'Электронный кошелёк',
+} as const satisfies Record<PaymentMethod, string>;
+
+export const PAYMENT_STATUS_LABELS = {
+  created: { label: 'Создан', tone: '' },
+  pending: { label: 'Ожидает оплаты', tone: 'warning' },
+  succeeded: { label: 'Выполнен', tone: 'success' },
+  failed: { label: 'Не выполнен', tone: 'error' },
+  expired: { label: 'Истёк', tone: 'error' },
+} as const satisfies Record<PaymentStatus, Labelled>;
+
 /** Choices for a radio or checkbox group, in the map's order. */
 export function choicesOf<K extends string>(labels: Record<K, string>): { value: K; label: string }[] {
   return (Object.keys(labels) as K[]).map((value) => ({ value, label: labels[value] }));
@@ -82,4 +97,6 @@ export const labels = {
   coOwnerRights: CO_OWNER_RIGHTS_LABELS,
   grantStatus: GRANT_STATUS_LABELS,
   requestStatus: REQUEST_STATUS_LABELS,
+  paymentMethod: PAYMENT_METHOD_LABELS,
+  paymentStatus: PAYMENT_STATUS_LABELS,
 };
