@@ -6,6 +6,7 @@ import type { BillingTables } from '../features/billing/tables.js';
 import type { CoOwnersTables } from '../features/co-owners/tables.js';
 import type { DwellingTables } from '../features/dwelling/tables.js';
 import type { EsiaTables } from '../features/esia/tables.js';
+import type { FiscalRegisterTables } from '../features/fiscal-register/tables.js';
 import type { IdentityTables } from '../features/identity/tables.js';
 import type { LinkingTables } from '../features/linking/tables.js';
 import type { ReadingsTables } from '../features/readings/tables.js';
@@ -146,6 +147,7 @@ export type Database = FoundationTables &
   CoOwnersTables &
   BillingTables &
   EsiaTables &
+  FiscalRegisterTables &
   NoticesTables;
 
 export type OutboxRow = Selectable<OutboxTable>;
