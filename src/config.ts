@@ -40,7 +40,13 @@ export type Config = {
   esia: EsiaConfig | undefined;
   /** The sandbox ЕСИА at /sandbox-esia: on everywhere but production. */
   sandboxEsia: boolean;
+  /** The acquirer's API and this shop's credentials there; undefined turns online payment off. */
+  acquirer: AcquirerConfig | undefined;
+  /** The sandbox acquirer at /sandbox-acquirer: on everywhere but production. */
+  sandboxAcquirer: boolean;
 };
+
+export type AcquirerConfig = { url: string; shopId: string; secret: string };
 
 export type EsiaConfig = { issuer: string; clientId: string; clientSecret: string };
 
@@ -160,6 +166,7 @@ export function loadConfig(env: Env = process.env): Config {
   const messageRetentionDays = retentionDays(env, 'MESSAGE_RETENTION_DAYS', 7);
 
   const esia = esiaConfig(env, { isProduction, publicUrl, sessionSecret });
+  const acquirer = acquirerConfig(env, { isProduction, publicUrl, sessionSecret });
 
   // pino throws on a level it does not know, with a stack trace instead of one line.
   const logLevel = nonEmpty(env, 'LOG_LEVEL') ?? (nodeEnv === 'test' ? 'silent' : 'info');
@@ -191,6 +198,32 @@ export function loadConfig(env: Env = process.env): Config {
     messageRetentionDays,
     esia,
     sandboxEsia: !isProduction,
+    acquirer,
+    sandboxAcquirer: !isProduction,
+  };
+}
+
+/**
+ * ACQUIRER_URL, ACQUIRER_SHOP_ID and ACQUIRER_SECRET name the acquirer's API and this
+ * shop's account there (the secret also signs notifications). Outside production,
+ * with none set, the cabinet pays through its own sandbox acquirer under PUBLIC_URL,
+ * with a secret derived from the session secret.
+ */
+function acquirerConfig(env: Env, base: { isProduction: boolean; publicUrl: string; sessionSecret: string }): AcquirerConfig | undefined {
+  const url = parseUrl(env, 'ACQUIRER_URL', base.isProduction ? ['https:'] : ['http:', 'https:']);
+  const shopId = nonEmpty(env, 'ACQUIRER_SHOP_ID');
+  const secret = nonEmpty(env, 'ACQUIRER_SECRET');
+  if (secret !== undefined && secret.length < 32) throw new ConfigError('ACQUIRER_SECRET must be at least 32 characters long');
+  const given = [url, shopId, secret].filter((v) => v !== undefined).length;
+  if (given === 3) return { url: url!.replace(/\/+$/, ''), shopId: shopId!, secret: secret! };
+  if (given > 0 && (base.isProduction || url !== undefined)) {
+    throw new ConfigError('ACQUIRER_URL, ACQUIRER_SHOP_ID and ACQUIRER_SECRET must be set together');
+  }
+  if (base.isProduction) return undefined;
+  return {
+    url: `${base.publicUrl}/sandbox-acquirer`,
+    shopId: shopId ?? 'zhku-cabinet',
+    secret: secret ?? createHmac('sha256', base.sessionSecret).update('sandbox-acquirer-secret').digest('base64url'),
   };
 }
 

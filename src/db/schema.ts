@@ -11,6 +11,8 @@ import type { IdentityTables } from '../features/identity/tables.js';
 import type { LinkingTables } from '../features/linking/tables.js';
 import type { ReadingsTables } from '../features/readings/tables.js';
 import type { NoticesTables } from '../features/notices/tables.js';
+import type { PaymentsTables } from '../features/payments/tables.js';
+import type { SandboxAcquirerTables } from '../features/sandbox-acquirer/tables.js';
 import type { CalendarDate, DefaultedTimestamp as Timestamp, Json, NullableTimestamp } from './columns.js';
 
 // Row types per table, combined into one Database type. Services turn rows into
@@ -148,7 +150,9 @@ export type Database = FoundationTables &
   BillingTables &
   EsiaTables &
   FiscalRegisterTables &
-  NoticesTables;
+  NoticesTables &
+  PaymentsTables &
+  SandboxAcquirerTables;
 
 export type OutboxRow = Selectable<OutboxTable>;
 export type NewSentMessage = Insertable<SentMessageTable>;

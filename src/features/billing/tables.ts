@@ -55,6 +55,10 @@ export type PaymentTable = {
   for_period: CalendarDate | null;
   method: string;
   created_at: DefaultedTimestamp;
+  /** The online payment the money came from (several rows: one per period and penalty kind). */
+  online_payment_id: number | null;
+  /** The debt slice of `for_period` the money paid; null: billing's rule, the oldest first. */
+  penalty_kind: 'utilities' | 'capital_repair' | null;
 };
 
 /**
