@@ -4,6 +4,7 @@ import { authCleanupJob } from '../features/auth/jobs.js';
 import { identityRetentionJob } from '../features/identity/jobs.js';
 import { noticeEmailBatchJob, noticeFanoutJob } from '../features/notices/jobs.js';
 import { billRunJob, monthlyBillingJob } from '../features/billing/jobs.js';
+import { paymentSucceededJob } from '../features/receipts/jobs.js';
 
 /** Every job the workers know. A feature adds its jobs.ts exports here. */
 export const jobDefinitions: JobDefinition[] = [
@@ -15,4 +16,5 @@ export const jobDefinitions: JobDefinition[] = [
   noticeEmailBatchJob,
   billRunJob,
   monthlyBillingJob,
+  paymentSucceededJob,
 ];

@@ -4,6 +4,7 @@ import type { IdentityStatus, StaffRole } from '../db/schema.js';
 import type { CoOwnerRights } from '../features/co-owners/tables.js';
 import type { SubmissionStatus } from '../features/identity/tables.js';
 import type { LinkStatus } from '../features/linking/tables.js';
+import type { PaymentMethod, PaymentStatus } from '../features/payments/tables.js';
 
 /** The colour of a status tag: none, or one of the `.tag--*` modifiers. */
 export type Tone = '' | 'success' | 'warning' | 'error';
@@ -63,6 +64,20 @@ export function choicesOf<K extends string>(labels: Record<K, string>): { value:
   return (Object.keys(labels) as K[]).map((value) => ({ value, label: labels[value] }));
 }
 
+export const PAYMENT_METHOD_LABELS = {
+  card: 'Банковская карта',
+  sbp: 'СБП',
+  wallet: 'Электронный кошелёк',
+} as const satisfies Record<PaymentMethod, string>;
+
+export const PAYMENT_STATUS_LABELS = {
+  created: { label: 'Создан', tone: '' },
+  pending: { label: 'Ожидает оплаты', tone: 'warning' },
+  succeeded: { label: 'Выполнен', tone: 'success' },
+  failed: { label: 'Не выполнен', tone: 'error' },
+  expired: { label: 'Истёк', tone: '' },
+} as const satisfies Record<PaymentStatus, Labelled>;
+
 /** Every map, for templates. */
 export const labels = {
   staffRole: STAFF_ROLE_LABELS,
@@ -72,4 +87,6 @@ export const labels = {
   linkStatus: LINK_STATUS_LABELS,
   coOwnerRights: CO_OWNER_RIGHTS_LABELS,
   grantStatus: GRANT_STATUS_LABELS,
+  paymentMethod: PAYMENT_METHOD_LABELS,
+  paymentStatus: PAYMENT_STATUS_LABELS,
 };

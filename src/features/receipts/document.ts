@@ -7,6 +7,8 @@ import { TAX_SYSTEM_LABELS } from '../fiscal-register/rules.js';
 // page, the print layout, the PDF and the email all show.
 
 export type Payee = { name: string; inn: string; phone: string };
+/** A service's debt of a period, or (period null) the penalty or an advance, with its payee. */
+export type ReceiptLine = { payee: Payee; service: string; period: string | null; amountKopecks: number };
 
 /** What the receipt is built from: one succeeded payment and where its money went. */
 export type ReceiptInput = {
@@ -18,7 +20,7 @@ export type ReceiptInput = {
   acquirerTransactionId: string;
   paidAt: Date;
   /** The allocation: one line per service and period, with the payee who receives it. */
-  lines: { payee: Payee; service: string; period: string; amountKopecks: number }[];
+  lines: ReceiptLine[];
   fiscal: FiscalReceipt | null;
 };
 
@@ -48,8 +50,8 @@ export type FiscalSection = {
 };
 
 /** A line's name on the fiscal receipt: the service, its period and the payer code. */
-export function itemName(line: { service: string; period: string }, payerCode: string): string {
-  return `${line.service}, ${periodLabel(line.period)}, л/с ${payerCode}`;
+export function itemName(line: { service: string; period: string | null }, payerCode: string): string {
+  return `${line.service}${line.period ? `, ${periodLabel(line.period)}` : ''}, л/с ${payerCode}`;
 }
 
 /** What the register is asked to fiscalise for a payment (the key makes a retry harmless). */
@@ -121,18 +123,18 @@ export function receiptDocument(input: ReceiptInput): ReceiptDocument {
   const byPayee = new Map<string, ReceiptDocument['payees'][number] & { kopecks: number }>();
   for (const line of input.lines) {
     const group = byPayee.get(line.payee.inn + line.payee.name) ?? { payee: line.payee, lines: [], total: '', kopecks: 0 };
-    group.lines.push({ service: line.service, period: periodLabel(line.period), amount: rubles(line.amountKopecks) });
+    group.lines.push({ service: line.service, period: line.period ? periodLabel(line.period) : '', amount: rubles(line.amountKopecks) });
     group.kopecks += line.amountKopecks;
     byPayee.set(line.payee.inn + line.payee.name, group);
   }
   const totalKopecks = input.lines.reduce((sum, line) => sum + line.amountKopecks, 0);
-  const periods = [...new Set(input.lines.map((line) => line.period))].sort();
+  const periods = [...new Set(input.lines.flatMap((line) => (line.period ? [line.period] : [])))].sort();
   return {
     title: 'Квитанция об оплате',
     paymentId: input.paymentId,
     payerCode: input.payerCode,
     address: `${input.address}, кв. ${input.flat}`,
-    periods: periods.map(periodLabel).join(', '),
+    periods: periods.length > 0 ? periods.map(periodLabel).join(', ') : '—',
     paidAt: dateTime(input.paidAt),
     methodLabel: input.methodLabel,
     acquirerTransactionId: input.acquirerTransactionId,

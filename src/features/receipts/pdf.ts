@@ -31,7 +31,7 @@ export async function receiptPdf(receipt: ReceiptDocument): Promise<Buffer> {
   for (const group of receipt.payees) {
     doc.moveDown(0.8).font('bold').fontSize(10).text(group.payee.name, doc.page.margins.left);
     doc.font('regular').fontSize(8).text(`ИНН ${group.payee.inn}`);
-    pairs(doc, group.lines.map((line) => [`${line.service}, ${line.period}`, line.amount]));
+    pairs(doc, group.lines.map((line) => [[line.service, line.period].filter(Boolean).join(', '), line.amount]));
     doc.font('bold');
     pairs(doc, [['Итого получателю', group.total]]);
   }
