@@ -2,14 +2,17 @@ import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 import type { BackofficeTables } from '../backoffice/auth/tables.js';
 import type { AccountsTables } from '../features/accounts/tables.js';
 import type { AuthTables } from '../features/auth/tables.js';
+import type { AutopaymentTables } from '../features/autopayment/tables.js';
 import type { BillingTables } from '../features/billing/tables.js';
 import type { CoOwnersTables } from '../features/co-owners/tables.js';
 import type { DwellingTables } from '../features/dwelling/tables.js';
 import type { EsiaTables } from '../features/esia/tables.js';
+import type { FiscalRegisterTables } from '../features/fiscal-register/tables.js';
 import type { IdentityTables } from '../features/identity/tables.js';
 import type { LinkingTables } from '../features/linking/tables.js';
 import type { ReadingsTables } from '../features/readings/tables.js';
 import type { RequestsTables } from '../features/requests/tables.js';
+import type { ReceiptsTables } from '../features/receipts/tables.js';
 import type { NoticesTables } from '../features/notices/tables.js';
 import type { PaymentsTables } from '../features/payments/tables.js';
 import type { SandboxAcquirerTables } from '../features/sandbox-acquirer/tables.js';
@@ -149,9 +152,12 @@ export type Database = FoundationTables &
   CoOwnersTables &
   BillingTables &
   EsiaTables &
+  FiscalRegisterTables &
   NoticesTables &
   RequestsTables &
   PaymentsTables &
+  ReceiptsTables &
+  AutopaymentTables &
   SandboxAcquirerTables;
 
 export type OutboxRow = Selectable<OutboxTable>;

@@ -7,6 +7,7 @@ import { billRunJob, monthlyBillingJob } from '../features/billing/jobs.js';
 import { overdueRequestsJob } from '../features/requests/jobs.js';
 import { expirePaymentsJob } from '../features/payments/jobs.js';
 import { sandboxNotifyJob } from '../features/sandbox-acquirer/jobs.js';
+import { paymentSucceededJob } from '../features/receipts/jobs.js';
 
 /** Every job the workers know. A feature adds its jobs.ts exports here. */
 export const jobDefinitions: JobDefinition[] = [
@@ -21,4 +22,5 @@ export const jobDefinitions: JobDefinition[] = [
   overdueRequestsJob,
   expirePaymentsJob,
   sandboxNotifyJob,
+  paymentSucceededJob,
 ];

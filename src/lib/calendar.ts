@@ -82,3 +82,14 @@ export function periodOf(date: string): string {
 export function dayOf(period: string, day: number): string {
   return `${period.slice(0, 8)}${String(day).padStart(2, '0')}`;
 }
+
+/** A calendar date from a date input (YYYY-MM-DD) or typed by hand (ДД.ММ.ГГГГ). */
+export function parseDay(input: string): string | null {
+  const text = input.trim();
+  const iso = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  const russian = /^(\d{1,2})\.(\d{1,2})\.(\d{4})$/.exec(text);
+  const [year, month, day] = iso ? [iso[1]!, iso[2]!, iso[3]!] : russian ? [russian[3]!, russian[2]!.padStart(2, '0'), russian[1]!.padStart(2, '0')] : [];
+  if (!year) return null;
+  const value = `${year}-${month}-${day}`;
+  return isCalendarDate(value) ? value : null;
+}

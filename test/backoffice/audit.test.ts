@@ -1,8 +1,9 @@
 import t from 'tap';
 import { sql } from 'kysely';
 import { auditActions, auditActionsQuery } from '../../src/backoffice/audit/service.js';
-import { csvCell, csvLine } from '../../src/backoffice/audit/csv.js';
-import { dayAfter, dayStart, filterQuery, parseAuditQuery, parseDay } from '../../src/backoffice/audit/filter.js';
+import { csvCell, csvLine } from '../../src/lib/csv.js';
+import { dayAfter, dayStart, filterQuery, parseAuditQuery } from '../../src/backoffice/audit/filter.js';
+import { parseDay } from '../../src/lib/calendar.js';
 import type { Db } from '../../src/db/index.js';
 import { Agent, testApp } from '../fixtures/app.js';
 import { sessionCookie } from '../fixtures/sessions.js';

@@ -1,4 +1,4 @@
-import { SANE_YEARS, isCalendarDate } from '../../lib/calendar.js';
+import { SANE_YEARS, parseDay } from '../../lib/calendar.js';
 
 // The «Журнал действий» filters, read from the query string of a GET form.
 
@@ -7,17 +7,6 @@ export type AuditQuery = { staff?: string; action?: string; from?: string; to?: 
 export type ParsedAuditQuery = { filter: AuditFilter; page: number; errors: Record<string, string> };
 
 export const PAGE_SIZE = 50;
-
-/** A calendar date from a date input (YYYY-MM-DD) or typed by hand (ДД.ММ.ГГГГ). */
-export function parseDay(input: string): string | null {
-  const text = input.trim();
-  const iso = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
-  const russian = /^(\d{1,2})\.(\d{1,2})\.(\d{4})$/.exec(text);
-  const [year, month, day] = iso ? [iso[1]!, iso[2]!, iso[3]!] : russian ? [russian[3]!, russian[2]!.padStart(2, '0'), russian[1]!.padStart(2, '0')] : [];
-  if (!year) return null;
-  const value = `${year}-${month}-${day}`;
-  return isCalendarDate(value) ? value : null;
-}
 
 function text(value: unknown): string {
   return typeof value === 'string' ? value.trim() : '';

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { FastifyPluginAsync } from 'fastify';
 import { moscowDate } from '../../lib/calendar.js';
-import { CSV_BOM, csvLine } from './csv.js';
+import { CSV_BOM, csvLine } from '../../lib/csv.js';
 import { PAGE_SIZE, filterQuery, parseAuditQuery, type AuditQuery } from './filter.js';
 import { allAuditRecords, auditFilterOptions, auditPage, type AuditRecord } from './service.js';
 import { recordAudit } from '../../audit/writer.js';

@@ -1,27 +1,8 @@
-import { createRequire } from 'node:module';
-import PDFDocument from 'pdfkit';
-import QRCode from 'qrcode';
 import { date, period, rubles } from '../../lib/format.js';
+import { drawQr, startPdf } from '../../lib/pdf.js';
 import type { BillDocument } from './service.js';
 
-// The ЕПД as a PDF: the same sections as the page, Cyrillic through DejaVu Sans
-// (the built-in PDF fonts have no Cyrillic), the QR codes drawn as vector squares.
-
-const require = createRequire(import.meta.url);
-const REGULAR = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf');
-const BOLD = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf');
-
-function drawQr(doc: PDFKit.PDFDocument, text: string, x: number, y: number, size: number): void {
-  const qr = QRCode.create(text, { errorCorrectionLevel: 'M' });
-  const count = qr.modules.size;
-  const cell = size / count;
-  for (let row = 0; row < count; row += 1) {
-    for (let col = 0; col < count; col += 1) {
-      if (qr.modules.get(row, col)) doc.rect(x + col * cell, y + row * cell, cell, cell);
-    }
-  }
-  doc.fill('#000000');
-}
+// The ЕПД as a PDF: the same sections as the page.
 
 const COLUMNS = [
   { title: 'Услуга', width: 150, align: 'left' as const },
@@ -48,15 +29,7 @@ function row(doc: PDFKit.PDFDocument, cells: string[], y: number, font: string):
 
 /** The bill as PDF bytes. */
 export async function billPdf(bill: BillDocument): Promise<Buffer> {
-  const doc = new PDFDocument({ size: 'A4', margin: 40, info: { Title: `ЕПД ${bill.payerCode} за ${period(bill.summary.period)}`, Author: 'Личный кабинет ЖКУ' } });
-  doc.registerFont('regular', REGULAR);
-  doc.registerFont('bold', BOLD);
-  const chunks: Buffer[] = [];
-  doc.on('data', (chunk: Buffer) => chunks.push(chunk));
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
+  const { doc, finish } = startPdf(`ЕПД ${bill.payerCode} за ${period(bill.summary.period)}`);
 
   doc.font('bold').fontSize(14).text(`Единый платёжный документ за ${period(bill.summary.period)}`);
   doc.moveDown(0.5).font('regular').fontSize(10);
@@ -101,6 +74,5 @@ export async function billPdf(bill: BillDocument): Promise<Buffer> {
       doc.y = y + 110;
     }
   }
-  doc.end();
-  return done;
+  return finish();
 }

@@ -14,9 +14,9 @@ export async function seedPayees(trx: Transaction<Database>): Promise<void> {
   const payees = await trx
     .insertInto('payees')
     .values([
-      { name: DEMO_PROVIDER, inn: '7710012349', kpp: '771001001', account: '40603810938000001234', provider_id: provider.id, ...SBERBANK },
-      { name: 'АО «Мосэнергосбыт»', inn: '7736520080', kpp: '997650001', account: '40702810938000004321', provider_id: null, ...SBERBANK },
-      { name: 'Фонд капитального ремонта многоквартирных домов города Москвы', inn: '7701090559', kpp: '770101001', account: '40604810938000000777', provider_id: null, ...SBERBANK },
+      { name: DEMO_PROVIDER, inn: '7710012349', kpp: '771001001', account: '40603810938000001234', provider_id: provider.id, phone: '+7 495 539-53-53', ...SBERBANK },
+      { name: 'АО «Мосэнергосбыт»', inn: '7736520080', kpp: '997650001', account: '40702810938000004321', provider_id: null, phone: '+7 495 981-98-19', ...SBERBANK },
+      { name: 'Фонд капитального ремонта многоквартирных домов города Москвы', inn: '7701090559', kpp: '770101001', account: '40604810938000000777', provider_id: null, phone: '+7 495 539-33-53', ...SBERBANK },
     ])
     .returning(['id', 'name'])
     .execute();

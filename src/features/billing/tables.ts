@@ -11,6 +11,8 @@ export type PayeeTable = {
   account: string;
   corr_account: string;
   provider_id: number | null;
+  /** Printed for each line of a payment agent's fiscal receipt. */
+  phone: string | null;
 };
 
 export type ServiceBasis = 'area' | 'area_norm' | 'metered' | 'drainage';

@@ -1,7 +1,6 @@
 import type { Transaction } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { enqueueJob } from '../../jobs/outbox.js';
-import { jobDefinitions } from '../../jobs/registry.js';
 
 /**
  * Enqueued in the transaction that marks a payment succeeded, payload
@@ -11,9 +10,8 @@ import { jobDefinitions } from '../../jobs/registry.js';
 export const PAYMENT_SUCCEEDED_JOB = 'payment.succeeded';
 export type PaymentSucceededPayload = { paymentId: number };
 
-/** Announces a success to the job that handles it; until that job is defined there is nobody to tell. */
+/** Announces a success to the job that handles it (receipts/jobs.ts). */
 export async function announcePaymentSucceeded(trx: Transaction<Database>, paymentId: number): Promise<void> {
-  if (!jobDefinitions.some((d) => d.name === PAYMENT_SUCCEEDED_JOB)) return;
   const payload: PaymentSucceededPayload = { paymentId };
   await enqueueJob(trx, PAYMENT_SUCCEEDED_JOB, payload);
 }
