@@ -53,10 +53,36 @@ export class PreparingClient extends pg.Client {
   }
 }
 
+/** Calls `onNotify` on each NOTIFY of `channel`; resolves to a function that stops listening. */
+export type Listen = (channel: string, onNotify: () => void, onError: (error: Error) => void) => Promise<() => Promise<void>>;
+
+const listeners = new WeakMap<Db, Listen>();
+
+/** How to LISTEN on the database behind `db` (undefined for a Kysely made elsewhere). */
+export function listenerFor(db: Db): Listen | undefined {
+  return listeners.get(db);
+}
+
+/** LISTEN needs a connection of its own, outside the pool: it stays open while the process lives. */
+function postgresListener(connectionString: string): Listen {
+  return async (channel, onNotify, onError) => {
+    const client = new pg.Client({ connectionString });
+    client.on('notification', (message) => {
+      if (message.channel === channel) onNotify();
+    });
+    client.on('error', onError);
+    await client.connect();
+    await client.query(`listen ${pg.escapeIdentifier(channel)}`);
+    return () => client.end();
+  };
+}
+
 export function createDb(target: DatabaseTarget): Db {
   if ('databaseUrl' in target) {
     const pool = new pg.Pool({ connectionString: target.databaseUrl, max: 10, Client: PreparingClient });
-    return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    listeners.set(db, postgresListener(target.databaseUrl));
+    return db;
   }
   mkdirSync(path.dirname(target.pgliteDir), { recursive: true });
   const pglite = new PGlite(target.pgliteDir, {
@@ -69,7 +95,9 @@ export function createDb(target: DatabaseTarget): Db {
       [DATE]: (value: string) => value,
     },
   });
-  return new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
+  const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
+  listeners.set(db, async (channel, onNotify) => pglite.listen(channel, () => onNotify()));
+  return db;
 }
 
 /** A unique index refused a row: `constraint` names the index (Postgres error 23505). */
