@@ -1,7 +1,7 @@
 import { Queue, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { sql } from 'kysely';
-import type { Db } from '../db/index.js';
+import { listenerFor, type Db, type Listen } from '../db/index.js';
 import type { OutboxRow } from '../db/schema.js';
 import type { JobContext, JobDefinition } from './types.js';
 import { BACKOFF_BASE_MS, MAX_ATTEMPTS, backoffDelayMs } from './retry.js';
@@ -18,6 +18,8 @@ export type JobRunnerOptions = {
   intervalMs?: number;
   backoffBaseMs?: number;
   maxAttempts?: number;
+  /** How to LISTEN for new rows; by default the database's own (null: poll every intervalMs). */
+  listen?: Listen | null;
   /** A row handed over longer ago than this and still not finished is handed over again. */
   staleAfterMs?: number;
 };
@@ -27,6 +29,8 @@ const BATCH = 50;
 // A message in flight when a process died goes out again within a minute of the next relay
 // (a sign-in code lives ten); transports give up well before that, so a live send is never doubled.
 const STALE_AFTER_MS = 60_000;
+// An idle relay still looks once a minute, in case a notification was lost with its connection.
+const IDLE_SWEEP_MS = 60_000;
 
 /**
  * The transactional outbox relay and, optionally, the workers. One code path for
@@ -42,6 +46,11 @@ export class JobRunner {
   private queue?: Queue;
   private worker?: Worker;
   private timer?: NodeJS.Timeout;
+  private stopListening?: () => Promise<void>;
+  /** Woken by NOTIFY on new rows: no need to look at the table while nothing happens. */
+  private listening = false;
+  private passUnderWay = false;
+  private wokenDuringPass = false;
   private scheduleTimers: NodeJS.Timeout[] = [];
   /** Recurring runs under way (in-process mode), which close() waits for. */
   private recurringRuns = new Set<Promise<void>>();
@@ -86,22 +95,81 @@ export class JobRunner {
         );
       }
     }
-    if (relay) this.scheduleRelay();
+    if (relay) {
+      await this.listenForNewRows();
+      this.scheduleRelay(0);
+    }
   }
 
   private recurring(): JobDefinition[] {
     return this.options.definitions.filter((d) => d.every !== undefined);
   }
 
-  private scheduleRelay(): void {
+  /**
+   * Each commit that adds outbox rows sends NOTIFY outbox (migration 0080). Without a
+   * way to listen, or once the listening connection fails, the relay polls every
+   * `intervalMs` as before.
+   */
+  private async listenForNewRows(): Promise<void> {
+    const listen = this.options.listen === undefined ? listenerFor(this.options.db) : this.options.listen;
+    if (!listen) return;
+    const log = this.options.context.log;
+    try {
+      this.stopListening = await listen('outbox', () => this.wake(), (error) => {
+        log.error({ err: error }, 'outbox LISTEN connection failed; the relay polls instead');
+        this.listening = false;
+        if (!this.passUnderWay) this.scheduleRelay(0);
+      });
+      this.listening = true;
+    } catch (error) {
+      log.error({ err: error }, 'could not LISTEN for outbox rows; the relay polls instead');
+    }
+  }
+
+  private wake(): void {
     if (this.closed) return;
-    this.timer = setTimeout(async () => {
-      this.running = this.relayOnce().catch((error) =>
-        this.options.context.log.error({ err: error }, 'outbox relay failed'),
-      );
-      await this.running;
-      this.scheduleRelay();
-    }, this.options.intervalMs ?? 200);
+    if (this.passUnderWay) this.wokenDuringPass = true;
+    else this.scheduleRelay(0);
+  }
+
+  private scheduleRelay(delayMs: number): void {
+    if (this.closed) return;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.relayPass(), delayMs);
+  }
+
+  private async relayPass(): Promise<void> {
+    const intervalMs = this.options.intervalMs ?? 200;
+    this.passUnderWay = true;
+    this.wokenDuringPass = false;
+    let nextMs = intervalMs;
+    this.running = (async () => {
+      try {
+        const handled = await this.relayOnce();
+        // A full batch may have left more; otherwise sleep until woken or a row falls due.
+        if (handled === 0 && this.listening) nextMs = await this.idleDelayMs(intervalMs);
+      } catch (error) {
+        this.options.context.log.error({ err: error }, 'outbox relay failed');
+      }
+    })();
+    await this.running;
+    this.passUnderWay = false;
+    this.scheduleRelay(this.wokenDuringPass ? 0 : nextMs);
+  }
+
+  /**
+   * How long an idle relay may sleep: until the next retry falls due or a row handed
+   * out becomes stale, at most IDLE_SWEEP_MS (NOTIFY wakes it for anything new).
+   */
+  private async idleDelayMs(intervalMs: number): Promise<number> {
+    const staleAfterMs = this.options.staleAfterMs ?? STALE_AFTER_MS;
+    const { rows } = await sql<{ ms: number | null }>`
+      select (extract(epoch from least(
+        (select min(available_at) from outbox where status = 'pending'),
+        (select min(dispatched_at) from outbox where status = 'dispatched') + ${staleAfterMs} * interval '1 millisecond'
+      ) - now()) * 1000)::float8 as ms`.execute(this.options.db);
+    const dueInMs = rows[0]?.ms ?? IDLE_SWEEP_MS;
+    return Math.min(IDLE_SWEEP_MS, Math.max(intervalMs, Math.ceil(dueInMs)));
   }
 
   /** Moves due outbox rows on (or runs them, without a queue). Returns how many it handled. */
@@ -264,6 +332,7 @@ export class JobRunner {
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.timer);
+    await this.stopListening?.().catch(() => undefined);
     this.scheduleTimers.forEach(clearInterval);
     await this.running;
     // The database closes after this: a clean-up job must not be cut off halfway.

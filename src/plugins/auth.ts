@@ -3,6 +3,7 @@ import fp from 'fastify-plugin';
 import type { Db } from '../db/index.js';
 import type { IdentityStatus, StaffRole } from '../db/schema.js';
 import { renderError } from './errors.js';
+import type { ResidentOwner, StaffOwner } from './session-store.js';
 
 export type CurrentResident = { id: number; email: string; phone: string; identityStatus: IdentityStatus };
 export type CurrentStaff = { id: number; email: string; fullName: string; roles: StaffRole[] };
@@ -28,11 +29,12 @@ export const residentLoader = fp<{ db: Db }>(
     app.addHook('preHandler', async (request, reply) => {
       const id = request.session.residentId;
       if (id === undefined) return;
-      const row = await db
-        .selectFrom('residents')
-        .select(['id', 'email', 'phone', 'identity_status'])
-        .where('id', '=', id)
-        .executeTakeFirst();
+      // Read with the session in one statement; the query is for a session changed in this request.
+      const loaded = request.sessionOwner as ResidentOwner | null;
+      const row =
+        loaded?.id === id
+          ? loaded
+          : await db.selectFrom('residents').select(['id', 'email', 'phone', 'identity_status']).where('id', '=', id).executeTakeFirst();
       if (!row) {
         await request.session.destroy();
         return;
@@ -71,11 +73,11 @@ export const staffLoader = fp<{ db: Db }>(
     app.addHook('preHandler', async (request, reply) => {
       const id = request.session.staffId;
       if (id === undefined) return;
-      const row = await db
-        .selectFrom('staff')
-        .select(['id', 'email', 'full_name', 'roles', 'active'])
-        .where('id', '=', id)
-        .executeTakeFirst();
+      const loaded = request.sessionOwner as StaffOwner | null;
+      const row =
+        loaded?.id === id
+          ? loaded
+          : await db.selectFrom('staff').select(['id', 'email', 'full_name', 'roles', 'active']).where('id', '=', id).executeTakeFirst();
       if (!row || !row.active) {
         await request.session.destroy();
         return;

@@ -1,9 +1,19 @@
 import type { Session } from 'fastify';
 import { sql } from 'kysely';
 import type { Db } from '../db/index.js';
+import type { IdentityStatus, StaffRole } from '../db/schema.js';
 
 type Callback = (error?: unknown) => void;
 type SessionCallback = (error: unknown, session?: Session | null) => void;
+
+export type ResidentOwner = { id: number; email: string; phone: string; identity_status: IdentityStatus };
+export type StaffOwner = { id: number; email: string; full_name: string; roles: StaffRole[]; active: boolean };
+/** Who a loaded session belongs to, read in the same statement as the session itself. */
+export type SessionOwner = ResidentOwner | StaffOwner;
+
+// An owner is taken by the next hook of the same request; one left behind (a request
+// that failed in between) is dropped once this much older.
+const OWNER_KEPT_MS = 10_000;
 
 /**
  * Hands a query's outcome to @fastify/session's callback outside the promise chain.
@@ -21,9 +31,12 @@ function settle<T>(query: Promise<T>, onDone: (value: T) => void, onError: (erro
 /**
  * Sessions live in Postgres so the web process stays stateless. Who the session
  * belongs to is copied into columns, so a resident's sessions can be listed and
- * a staff member's ended at once.
+ * a staff member's ended at once. Loading a session reads its owner in the same
+ * statement (one round trip per page instead of two); the loaders take it with takeOwner.
  */
 export class DbSessionStore {
+  private readonly owners = new Map<string, { owner: SessionOwner; loadedAt: number }>();
+
   constructor(
     private readonly db: Db,
     private readonly area: 'resident' | 'staff',
@@ -49,14 +62,57 @@ export class DbSessionStore {
   }
 
   get(sid: string, callback: SessionCallback): void {
-    const query = this.db
-      .selectFrom('sessions')
-      .select('data')
-      .where('sid', '=', sid)
-      .where('area', '=', this.area)
-      .where('expires_at', '>', sql<Date>`now()`)
+    settle(
+      this.load(sid),
+      (row) => {
+        if (!row) return callback(null, null);
+        if (row.owner) this.keepOwner(sid, row.owner);
+        // The row's expiry is the truth: @fastify/session reads it as the cookie's
+        // original expiry, which is what decides when the session is extended.
+        const data = row.data as Session;
+        callback(null, { ...data, cookie: { ...data.cookie, expires: row.expires_at } } as Session);
+      },
+      (error) => callback(error),
+    );
+  }
+
+  private async load(sid: string): Promise<{ data: unknown; expires_at: Date; owner: SessionOwner | null } | undefined> {
+    const session = this.db
+      .selectFrom('sessions as s')
+      .where('s.sid', '=', sid)
+      .where('s.area', '=', this.area)
+      .where('s.expires_at', '>', sql<Date>`now()`);
+    if (this.area === 'resident') {
+      const row = await session
+        .leftJoin('residents as r', 'r.id', 's.resident_id')
+        .select(['s.data', 's.expires_at', 'r.id', 'r.email', 'r.phone', 'r.identity_status'])
+        .executeTakeFirst();
+      if (!row) return undefined;
+      const owner = row.id === null ? null : { id: row.id, email: row.email!, phone: row.phone!, identity_status: row.identity_status! };
+      return { data: row.data, expires_at: row.expires_at, owner };
+    }
+    const row = await session
+      .leftJoin('staff as st', 'st.id', 's.staff_id')
+      .select(['s.data', 's.expires_at', 'st.id', 'st.email', 'st.full_name', 'st.roles', 'st.active'])
       .executeTakeFirst();
-    settle(query, (row) => callback(null, row ? (row.data as Session) : null), (error) => callback(error));
+    if (!row) return undefined;
+    const owner = row.id === null ? null : { id: row.id, email: row.email!, full_name: row.full_name!, roles: row.roles!, active: row.active! };
+    return { data: row.data, expires_at: row.expires_at, owner };
+  }
+
+  private keepOwner(sid: string, owner: SessionOwner): void {
+    const now = Date.now();
+    if (this.owners.size > 1000) {
+      for (const [key, kept] of this.owners) if (now - kept.loadedAt > OWNER_KEPT_MS) this.owners.delete(key);
+    }
+    this.owners.set(sid, { owner, loadedAt: now });
+  }
+
+  /** The owner read with session `sid` by this request's load, once. */
+  takeOwner(sid: string): SessionOwner | undefined {
+    const kept = this.owners.get(sid);
+    this.owners.delete(sid);
+    return kept?.owner;
   }
 
   destroy(sid: string, callback: Callback): void {

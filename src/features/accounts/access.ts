@@ -28,6 +28,8 @@ export type AccessibleAccount = {
   provider: string;
   address: string;
   flat: string;
+  /** The building, for what concerns the whole house (outage notices). */
+  buildingId: number;
   rights: AccountRights;
 };
 
@@ -50,10 +52,10 @@ function accountsQuery(db: Kysely<Database>, residentId: number) {
     .innerJoin('premises as p', 'p.id', 'pa.premises_id')
     .innerJoin('buildings as b', 'b.id', 'p.building_id')
     .innerJoin('providers as pr', 'pr.id', 'pa.provider_id')
-    .select(['pa.id', 'pa.payer_code', 'pr.name as provider', 'b.address', 'p.flat_number', 'access.rights']);
+    .select(['pa.id', 'pa.payer_code', 'pr.name as provider', 'b.address', 'p.flat_number', 'p.building_id', 'access.rights']);
 }
 
-type AccessRow = { id: number | null; payer_code: string; provider: string; address: string; flat_number: string; rights: AccountRights };
+type AccessRow = { id: number | null; payer_code: string; provider: string; address: string; flat_number: string; building_id: number; rights: AccountRights };
 
 function strongestPerAccount(rows: AccessRow[]): AccessibleAccount[] {
   const best = new Map<number, AccessibleAccount>();
@@ -61,7 +63,7 @@ function strongestPerAccount(rows: AccessRow[]): AccessibleAccount[] {
     const id = row.id!;
     const existing = best.get(id);
     if (existing && RANK[existing.rights] >= RANK[row.rights]) continue;
-    best.set(id, { id, payerCode: row.payer_code, provider: row.provider, address: row.address, flat: row.flat_number, rights: row.rights });
+    best.set(id, { id, payerCode: row.payer_code, provider: row.provider, address: row.address, flat: row.flat_number, buildingId: row.building_id, rights: row.rights });
   }
   return [...best.values()].sort((a, b) => a.payerCode.localeCompare(b.payerCode));
 }

@@ -194,24 +194,30 @@ export async function noticeHistory(db: Kysely<Database>, id: number): Promise<(
 
 const PAST_LIMIT = 20;
 
+/** Notices, optionally only those for some buildings. */
+function noticesIn(db: Kysely<Database>, buildingIds?: number[]) {
+  let q = db.selectFrom('notices as n').selectAll('n');
+  if (buildingIds) {
+    q = q.where((eb) => eb.exists(eb.selectFrom('notice_buildings as nb').select('nb.notice_id').whereRef('nb.notice_id', '=', 'n.id').where('nb.building_id', 'in', buildingIds)));
+  }
+  return q;
+}
+
+/** Published notices on now or later, in the order they start. */
+function openNoticesIn(db: Kysely<Database>, now: Date, buildingIds?: number[]) {
+  return noticesIn(db, buildingIds)
+    .where('n.status', '=', 'published')
+    .where((eb) => eb.or([eb('n.ends_at', 'is', null), eb('n.ends_at', '>', now)]))
+    .orderBy('n.starts_at')
+    .orderBy('n.id');
+}
+
 /** Published notices on now or later, and the latest finished ones; optionally only for some buildings. */
 async function noticeLists(db: Kysely<Database>, now: Date, buildingIds?: number[]): Promise<{ current: Notice[]; upcoming: Notice[]; past: Notice[] }> {
   if (buildingIds && buildingIds.length === 0) return { current: [], upcoming: [], past: [] };
-  const base = () => {
-    let q = db.selectFrom('notices as n').selectAll('n');
-    if (buildingIds) {
-      q = q.where((eb) => eb.exists(eb.selectFrom('notice_buildings as nb').select('nb.notice_id').whereRef('nb.notice_id', '=', 'n.id').where('nb.building_id', 'in', buildingIds)));
-    }
-    return q;
-  };
   const [open, past] = await Promise.all([
-    base()
-      .where('n.status', '=', 'published')
-      .where((eb) => eb.or([eb('n.ends_at', 'is', null), eb('n.ends_at', '>', now)]))
-      .orderBy('n.starts_at')
-      .orderBy('n.id')
-      .execute(),
-    base()
+    openNoticesIn(db, now, buildingIds).execute(),
+    noticesIn(db, buildingIds)
       .where((eb) => eb.or([eb('n.status', '!=', 'published'), eb('n.ends_at', '<=', now)]))
       .orderBy(sql`coalesce(n.actual_end_at, n.ends_at, n.updated_at)`, 'desc')
       .orderBy('n.id', 'desc')
@@ -254,11 +260,12 @@ export async function residentNotices(db: Kysely<Database>, residentId: number, 
   return noticeLists(db, now, buildingIds);
 }
 
-/** The banner on «Главная»: notices on now for the resident's buildings. */
-export async function activeNoticesFor(db: Kysely<Database>, residentId: number, now: Date): Promise<Notice[]> {
-  const buildingIds = await residentBuildingIds(db, residentId);
+/** The banner on «Главная»: notices on now for the buildings of the resident's accounts (already read by the page). */
+export async function activeNoticesIn(db: Kysely<Database>, buildingIds: number[], now: Date): Promise<Notice[]> {
   if (buildingIds.length === 0) return [];
-  return (await noticeLists(db, now, buildingIds)).current;
+  const open = await openNoticesIn(db, now, buildingIds).execute();
+  const notices = await withBuildings(db, open, now, new Set(buildingIds));
+  return open.map((r) => notices.find((n) => n.id === r.id)!).filter((n) => n.phase === 'current');
 }
 
 /** The public look-up: one building by unom, with its current and upcoming notices. */
