@@ -87,20 +87,6 @@ export function choicesOf<K extends string>(labels: Record<K, string>): { value:
   return (Object.keys(labels) as K[]).map((value) => ({ value, label: labels[value] }));
 }
 
-export const PAYMENT_METHOD_LABELS = {
-  card: 'Банковская карта',
-  sbp: 'СБП',
-  wallet: 'Электронный кошелёк',
-} as const satisfies Record<PaymentMethod, string>;
-
-export const PAYMENT_STATUS_LABELS = {
-  created: { label: 'Создан', tone: '' },
-  pending: { label: 'Ожидает оплаты', tone: 'warning' },
-  succeeded: { label: 'Выполнен', tone: 'success' },
-  failed: { label: 'Не выполнен', tone: 'error' },
-  expired: { label: 'Истёк', tone: '' },
-} as const satisfies Record<PaymentStatus, Labelled>;
-
 /** Every map, for templates. */
 export const labels = {
   staffRole: STAFF_ROLE_LABELS,
