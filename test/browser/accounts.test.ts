@@ -1,7 +1,7 @@
 import t from 'tap';
 import { checkPage } from '../fixtures/accessibility.js';
 import { DEMO_PROVIDER } from '../../src/features/accounts/seed.js';
-import { JS_MODES, chromiumMissing, launchBrowser, newContext, startServer } from '../fixtures/browser.js';
+import { JS_MODES, chromiumMissing, newContext, startServerAndBrowser } from '../fixtures/browser.js';
 import { sessionCookie } from '../fixtures/sessions.js';
 
 // Each state also goes through axe (checkPage): more than the default two minutes on a loaded machine.
@@ -12,9 +12,8 @@ t.setTimeout(300_000);
 // a water reading.
 
 t.test('link an account, approve it, submit a water reading', { skip: chromiumMissing }, async (t) => {
-  const server = await startServer(t.teardown, { APP_TODAY: '2026-11-20' });
+  const { server, browser } = await startServerAndBrowser(t.teardown, { APP_TODAY: '2026-11-20' });
   const { db, config } = server;
-  const browser = await launchBrowser(t.teardown);
   const moderator = await db.selectFrom('staff').select('id').where('email', '=', 'moderator@demo.local').executeTakeFirstOrThrow();
   const coldOf = (payerCode: string) =>
     db

@@ -3,7 +3,7 @@ import { checkPage } from '../fixtures/accessibility.js';
 import type { Page } from 'playwright-core';
 import { DEMO_PASSWORD } from '../../src/db/seed/index.js';
 import { hashPassword } from '../../src/security/passwords.js';
-import { JS_MODES, chromiumMissing, launchBrowser, newContext, startServer } from '../fixtures/browser.js';
+import { JS_MODES, chromiumMissing, newContext, startServerAndBrowser } from '../fixtures/browser.js';
 
 // Each state also goes through axe (checkPage): more than the default two minutes on a loaded machine.
 t.setTimeout(300_000);
@@ -38,9 +38,8 @@ async function signIn(page: Page, base: string, email: string, password: string)
 }
 
 t.test('an admin invites a moderator who then signs in', { skip: chromiumMissing }, async (t) => {
-  const server = await startServer(t.teardown);
+  const { server, browser } = await startServerAndBrowser(t.teardown);
   const { db } = server;
-  const browser = await launchBrowser(t.teardown);
   const passwordHash = await hashPassword(DEMO_PASSWORD);
 
   for (const mode of JS_MODES) {

@@ -1,14 +1,16 @@
 import t from 'tap';
-import { JS_MODES, chromiumMissing, launchBrowser, newContext, startServer } from '../fixtures/browser.js';
+import { JS_MODES, chromiumMissing, newContext, startServerAndBrowser } from '../fixtures/browser.js';
 import { sessionCookie } from '../fixtures/sessions.js';
 
 // The demo resident opens «Счета», a bill, its «Расчёт пеней», and downloads the
 // PDF — with JavaScript off and on.
 
+// Two journeys after a server start, on a shared machine: more than the default two minutes for the file.
+t.setTimeout(300_000);
+
 t.test('bills, one ЕПД, its penalty and the PDF in a real browser', { skip: chromiumMissing, timeout: 600_000 }, async (t) => {
-  const server = await startServer(t.teardown, { APP_TODAY: '2026-12-02' });
+  const { server, browser } = await startServerAndBrowser(t.teardown, { APP_TODAY: '2026-12-02' });
   const { db, config } = server;
-  const browser = await launchBrowser(t.teardown);
   const resident = await db.selectFrom('residents').select('id').where('email', '=', 'resident@demo.local').executeTakeFirstOrThrow();
 
   for (const mode of JS_MODES) {

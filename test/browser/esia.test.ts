@@ -1,5 +1,5 @@
 import t from 'tap';
-import { JS_MODES, chromiumMissing, launchBrowser, newContext, startServer } from '../fixtures/browser.js';
+import { JS_MODES, chromiumMissing, newContext, startServerAndBrowser } from '../fixtures/browser.js';
 
 // Sign-up through Госуслуги in a real browser, against the sandbox ЕСИА of the same
 // server, with JavaScript off and on; then «Отказаться» on ЕСИА.
@@ -10,8 +10,7 @@ const PERSONS = { 'JavaScript off': 'Иванов Иван Иванович', 'J
 t.setTimeout(300_000);
 
 t.test('Госуслуги in the browser', { skip: chromiumMissing }, async (t) => {
-  const server = await startServer(t.teardown);
-  const browser = await launchBrowser(t.teardown);
+  const { server, browser } = await startServerAndBrowser(t.teardown);
 
   for (const mode of JS_MODES) {
     await t.test(`${mode.name}: sign-up as a confirmed person, identity confirmed, account link form open`, async (t) => {

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { JS_MODES, chromiumMissing, launchBrowser, newContext, startServer } from '../fixtures/browser.js';
+import { JS_MODES, chromiumMissing, newContext, startServerAndBrowser } from '../fixtures/browser.js';
 import { linkApproved } from '../fixtures/accounts.js';
 import { DEMO_PROVIDER } from '../../src/features/accounts/seed.js';
 import { sessionCookie } from '../fixtures/sessions.js';
@@ -9,9 +9,8 @@ import { sessionCookie } from '../fixtures/sessions.js';
 // JavaScript off and on.
 
 t.test('first run and a dwelling request in the browser', { skip: chromiumMissing }, async (t) => {
-  const server = await startServer(t.teardown, { APP_TODAY: '2026-11-20' });
+  const { server, browser } = await startServerAndBrowser(t.teardown, { APP_TODAY: '2026-11-20' });
   const { db, config } = server;
-  const browser = await launchBrowser(t.teardown);
   const moderator = await db.selectFrom('staff').select('id').where('email', '=', 'moderator@demo.local').executeTakeFirstOrThrow();
 
   for (const mode of JS_MODES) {

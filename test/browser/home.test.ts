@@ -1,13 +1,12 @@
 import t from 'tap';
 import { checkPage } from '../fixtures/accessibility.js';
-import { JS_MODES, chromiumMissing, launchBrowser, newContext, startServer } from '../fixtures/browser.js';
+import { JS_MODES, chromiumMissing, newContext, startServerAndBrowser } from '../fixtures/browser.js';
 
 // Each state also goes through axe (checkPage): more than the default two minutes on a loaded machine.
 t.setTimeout(300_000);
 
 t.test('the home page in a real browser', { skip: chromiumMissing }, async (t) => {
-  const server = await startServer(t.teardown);
-  const browser = await launchBrowser(t.teardown);
+  const { server, browser } = await startServerAndBrowser(t.teardown);
   for (const mode of JS_MODES) {
     await t.test(mode.name, async (t) => {
       const context = await newContext(browser, mode.javaScriptEnabled);

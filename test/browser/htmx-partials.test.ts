@@ -1,7 +1,7 @@
 import t from 'tap';
 import { checkPage } from '../fixtures/accessibility.js';
 import type { Page } from 'playwright-core';
-import { JS_MODES, chromiumMissing, launchBrowser, newContext, startServer } from '../fixtures/browser.js';
+import { JS_MODES, chromiumMissing, newContext, startServerAndBrowser } from '../fixtures/browser.js';
 import { accountId, demoResident, lastReading, meterOf } from '../fixtures/accounts.js';
 import { sessionCookie } from '../fixtures/sessions.js';
 
@@ -28,9 +28,8 @@ function ru(value: number): string {
 }
 
 t.test('partial swaps', { skip: chromiumMissing }, async (t) => {
-  const server = await startServer(t.teardown, { APP_TODAY: '2026-11-20' });
+  const { server, browser } = await startServerAndBrowser(t.teardown, { APP_TODAY: '2026-11-20' });
   const { db, config } = server;
-  const browser = await launchBrowser(t.teardown);
 
   const resident = await demoResident(db);
   const id = await accountId(db, '7700000010');

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { checkPage } from '../fixtures/accessibility.js';
 import { sampleScanPng } from '../../src/features/identity/sample-scan.js';
-import { JS_MODES, chromiumMissing, launchBrowser, newContext, startServer } from '../fixtures/browser.js';
+import { JS_MODES, chromiumMissing, newContext, startServerAndBrowser } from '../fixtures/browser.js';
 import { PDF } from '../fixtures/identity.js';
 import { sessionCookie } from '../fixtures/sessions.js';
 
@@ -13,9 +13,8 @@ t.setTimeout(300_000);
 // JavaScript off and on.
 
 t.test('identity verification in the browser', { skip: chromiumMissing }, async (t) => {
-  const server = await startServer(t.teardown);
+  const { server, browser } = await startServerAndBrowser(t.teardown);
   const { db, config } = server;
-  const browser = await launchBrowser(t.teardown);
   const moderator = await db.selectFrom('staff').select('id').where('email', '=', 'moderator@demo.local').executeTakeFirstOrThrow();
   const scan = { name: 'паспорт.png', mimeType: 'image/png', buffer: sampleScanPng() };
 

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { JS_MODES, chromiumMissing, launchBrowser, newContext, startServer } from '../fixtures/browser.js';
+import { JS_MODES, chromiumMissing, newContext, startServerAndBrowser } from '../fixtures/browser.js';
 import { sessionCookie } from '../fixtures/sessions.js';
 
 // A dispatcher publishes a notice for the building of 7700000001; a resident linked
@@ -10,9 +10,8 @@ import { sessionCookie } from '../fixtures/sessions.js';
 t.setTimeout(300_000);
 
 t.test('publish a notice, the resident sees the banner, the public finds it', { skip: chromiumMissing }, async (t) => {
-  const server = await startServer(t.teardown, { APP_TODAY: '2026-11-20' });
+  const { server, browser } = await startServerAndBrowser(t.teardown, { APP_TODAY: '2026-11-20' });
   const { db, config } = server;
-  const browser = await launchBrowser(t.teardown);
   const dispatcher = await db.selectFrom('staff').select('id').where('email', '=', 'dispatcher@demo.local').executeTakeFirstOrThrow();
   // Flats 1 and 2 of one building: an account has one owner, so each run links its own.
   const accountOf = (payerCode: string) =>

@@ -2,7 +2,7 @@ import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { checkPage } from '../fixtures/accessibility.js';
 import { accountId, demoResident, meterOf } from '../fixtures/accounts.js';
-import { chromiumMissing, launchBrowser, newContext, startServer } from '../fixtures/browser.js';
+import { chromiumMissing, newContext, startServerAndBrowser } from '../fixtures/browser.js';
 import { sessionCookie } from '../fixtures/sessions.js';
 
 // A tour of every page a resident and the staff open: axe and the phone layout on each
@@ -21,9 +21,8 @@ function oldBrowserCss(css: string): string {
 }
 
 t.test('every page', { skip: chromiumMissing }, async (t) => {
-  const server = await startServer(t.teardown, { APP_TODAY: '2026-11-20' });
+  const { server, browser } = await startServerAndBrowser(t.teardown, { APP_TODAY: '2026-11-20' });
   const { db, config } = server;
-  const browser = await launchBrowser(t.teardown);
   const resident = await demoResident(db);
   const account = await accountId(db, '7700000010');
   const cold = await meterOf(db, '7700000010', 'cold_water');

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { checkPage } from '../fixtures/accessibility.js';
 import type { BrowserContext, Page } from 'playwright-core';
-import { JS_MODES, chromiumMissing, launchBrowser, newContext, startServer } from '../fixtures/browser.js';
+import { JS_MODES, chromiumMissing, newContext, startServerAndBrowser } from '../fixtures/browser.js';
 
 // Each state also goes through axe (checkPage): more than the default two minutes on a loaded machine.
 t.setTimeout(300_000);
@@ -26,8 +26,7 @@ async function openMail(context: BrowserContext, base: string, to: string, subje
 }
 
 t.test('sign-up → mailbox → confirm → sign-in → code from the mailbox → home', { skip: chromiumMissing }, async (t) => {
-  const server = await startServer(t.teardown);
-  const browser = await launchBrowser(t.teardown);
+  const { server, browser } = await startServerAndBrowser(t.teardown);
   for (const mode of JS_MODES) {
     await t.test(mode.name, async (t) => {
       const context = await newContext(browser, mode.javaScriptEnabled);
