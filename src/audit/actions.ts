@@ -36,6 +36,7 @@ export const ACTION_LABELS = {
   'account.ownership-transferred': 'Передача прав владельца лицевого счёта',
   'dwelling-request.approved': 'Изменение данных помещения одобрено',
   'dwelling-request.rejected': 'Отказ в изменении данных помещения',
+  'dwelling-request.document.viewed': 'Просмотр документа к заявке на изменение данных помещения',
 } as const satisfies Record<string, string>;
 
 /** Every action the audit log knows; writing any other is a type error. */

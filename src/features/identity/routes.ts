@@ -1,4 +1,3 @@
-import multipart from '@fastify/multipart';
 import { mkdir } from 'node:fs/promises';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { csrfTokenValid } from '../../plugins/csrf.js';
@@ -7,8 +6,6 @@ import { parseId } from '../../security/input.js';
 import { sendDocumentFile } from './files.js';
 import {
   DOCUMENT_KINDS,
-  MAX_FILE_BYTES,
-  MAX_FILES,
   canUpload,
   cleanPersonalData,
   consentText,
@@ -18,7 +15,7 @@ import {
   type PersonalDataErrors,
 } from './rules.js';
 import { findDocument, latestSubmission, submitDocuments, uploadDir } from './service.js';
-import { FILE_FIELD, receiveUpload, removeFiles, removePartialUploads } from './upload.js';
+import { FILE_FIELD, acceptUploads, receiveUpload, removeFiles, removePartialUploads } from './upload.js';
 import { signedInResident } from '../../plugins/auth.js';
 import { findInvitation } from '../co-owners/service.js';
 import { invitationPath } from '../co-owners/routes.js';
@@ -34,20 +31,7 @@ const identity: FastifyPluginAsync = async (app) => {
     await removePartialUploads(dir);
   });
 
-  // Multipart only here, with every limit set: the rest of the app never parses uploads.
-  await app.register(multipart, {
-    preservePath: true, // keep "../" in file names visible, so such names are refused rather than trimmed
-    throwFileSizeLimit: false, // a file over the limit is reported after the whole body was read
-    limits: {
-      fileSize: MAX_FILE_BYTES,
-      files: MAX_FILES,
-      fields: 10,
-      parts: MAX_FILES + 10,
-      fieldSize: 1024,
-      fieldNameSize: 100,
-      headerPairs: 20,
-    },
-  });
+  await acceptUploads(app);
 
   app.get('/identity', (request, reply) => showPage(request, reply));
 
@@ -59,19 +43,21 @@ const identity: FastifyPluginAsync = async (app) => {
     const received = await receiveUpload(request, dir, (token) => csrfTokenValid(request, token));
     try {
       if (!received.csrfValid) return await renderError(request, reply, 403, 'Страница устарела. Обновите её и повторите действие.');
-      const personal = cleanPersonalData(received.personal);
+      const { kind, lastName, firstName, middleName, birthDate } = received.fields as Record<string, string>;
+      const consent = received.fields.consent === 'yes';
+      const personal = cleanPersonalData({ lastName: lastName!, firstName: firstName!, middleName: middleName!, birthDate: birthDate! });
       const errors: UploadErrors = validatePersonalData(personal, app.clock.today());
-      if (!isDocumentKind(received.kind)) errors.kind = 'Выберите вид документа.';
+      if (!isDocumentKind(kind)) errors.kind = 'Выберите вид документа.';
       if (received.fileError) errors.documents = received.fileError;
       else if (received.files.length === 0) errors.documents = 'Выберите файл документа: скан или фотографию в формате JPEG, PNG или PDF.';
-      if (!received.consent) errors.consent = 'Отметьте согласие на обработку персональных данных: без него мы не можем проверить документы.';
-      if (!isDocumentKind(received.kind) || Object.keys(errors).length > 0) {
+      if (!consent) errors.consent = 'Отметьте согласие на обработку персональных данных: без него мы не можем проверить документы.';
+      if (!isDocumentKind(kind) || Object.keys(errors).length > 0) {
         reply.code(received.tooLarge ? 413 : 422);
-        return showPage(request, reply, { errors, values: { ...personal, kind: received.kind, consent: received.consent } });
+        return showPage(request, reply, { errors, values: { ...personal, kind: kind || undefined, consent } });
       }
       await submitDocuments(app.db, {
         residentId: resident.id,
-        kind: received.kind,
+        kind,
         personal,
         consentText: consentText(app.config.identityRetentionDays),
         now: app.clock.now(),

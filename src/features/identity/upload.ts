@@ -1,13 +1,16 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { readdir, rm, stat } from 'node:fs/promises';
+import { readdir, rename, rm, stat } from 'node:fs/promises';
 import { once } from 'node:events';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { FastifyRequest } from 'fastify';
+import multipart from '@fastify/multipart';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from '../../db/schema.js';
 import { fileTypeFromFile } from 'file-type';
-import { ALLOWED_TYPES, MAX_FILES, displayName, fileNameProblem, isAllowedMime } from './rules.js';
+import { ALLOWED_TYPES, MAX_FILE_BYTES, MAX_FILES, displayName, fileNameProblem, isAllowedMime } from './rules.js';
 import type { DocumentMime } from './tables.js';
 
 /** One accepted file, still under its temporary name. */
@@ -22,13 +25,13 @@ export type ReceivedFile = {
 
 /** The text fields of the form besides the kind and the consent (the personal data). */
 export const PERSONAL_FIELDS = ['lastName', 'firstName', 'middleName', 'birthDate'] as const;
+const IDENTITY_FIELDS = ['kind', 'consent', ...PERSONAL_FIELDS] as const;
 
 export type ReceivedUpload = {
   /** The form's CSRF token came first and was valid; files are only written after it. */
   csrfValid: boolean;
-  kind: string | undefined;
-  personal: Record<(typeof PERSONAL_FIELDS)[number], string>;
-  consent: boolean;
+  /** The text fields the caller asked for ('' when absent). */
+  fields: Record<string, string>;
   files: ReceivedFile[];
   /** What was wrong with the files (the first problem found), for the message next to the field. */
   fileError: string | undefined;
@@ -41,14 +44,40 @@ export type ReceivedUpload = {
 export const FILE_FIELD = 'documents';
 
 /**
+ * Multipart for the plugin that receives uploads (identity documents, verification
+ * certificates, documents behind dwelling requests), with every limit set: the rest
+ * of the app never parses uploads.
+ */
+export async function acceptUploads(app: FastifyInstance): Promise<void> {
+  await app.register(multipart, {
+    preservePath: true, // keep "../" in file names visible, so such names are refused rather than trimmed
+    throwFileSizeLimit: false, // a file over the limit is reported after the whole body was read
+    limits: {
+      fileSize: MAX_FILE_BYTES,
+      files: MAX_FILES,
+      fields: 20,
+      parts: MAX_FILES + 20,
+      fieldSize: 1024,
+      fieldNameSize: 100,
+      headerPairs: 20,
+    },
+  });
+}
+
+/**
  * Reads the whole multipart body: the CSRF token (the form's first field; no file
  * is written before it checks out), fields, and files streamed to temporary names
  * in the upload folder while their SHA-256 is computed. The type of each file is
  * decided from its bytes. Nothing here is final: the caller renames the files
  * only once the whole submission is valid and its rows are written.
  */
-export async function receiveUpload(request: FastifyRequest, uploadDir: string, tokenValid: (token: string) => boolean): Promise<ReceivedUpload> {
-  const received: ReceivedUpload = { csrfValid: false, kind: undefined, personal: { lastName: '', firstName: '', middleName: '', birthDate: '' }, consent: false, files: [], fileError: undefined, tooLarge: false, tempPaths: [] };
+export async function receiveUpload(
+  request: FastifyRequest,
+  uploadDir: string,
+  tokenValid: (token: string) => boolean,
+  form: { fileField: string; fields: readonly string[] } = { fileField: FILE_FIELD, fields: IDENTITY_FIELDS },
+): Promise<ReceivedUpload> {
+  const received: ReceivedUpload = { csrfValid: false, fields: Object.fromEntries(form.fields.map((name) => [name, ''])), files: [], fileError: undefined, tooLarge: false, tempPaths: [] };
   const fileError = (message: string) => {
     received.fileError ??= message;
   };
@@ -56,15 +85,12 @@ export async function receiveUpload(request: FastifyRequest, uploadDir: string, 
     for await (const part of request.parts()) {
       if (part.type === 'field') {
         if (part.fieldname === '_csrf') received.csrfValid = tokenValid(String(part.value));
-        if (part.fieldname === 'kind') received.kind = String(part.value);
-        if (part.fieldname === 'consent') received.consent = part.value === 'yes';
-        const personal = PERSONAL_FIELDS.find((name) => name === part.fieldname);
-        if (personal && typeof part.value === 'string') received.personal[personal] = part.value;
+        else if (form.fields.includes(part.fieldname) && typeof part.value === 'string') received.fields[part.fieldname] = part.value;
         continue;
       }
       const name = part.filename ?? '';
       // Every stream must be read to the end or the request never finishes.
-      if (!received.csrfValid || part.fieldname !== FILE_FIELD || name === '' || received.fileError) {
+      if (!received.csrfValid || part.fieldname !== form.fileField || name === '' || received.fileError) {
         await drain(part.file);
         continue;
       }
@@ -99,6 +125,40 @@ export async function receiveUpload(request: FastifyRequest, uploadDir: string, 
     fileError(messageFor(error, request));
   }
   return received;
+}
+
+export type StoredFile = ReceivedFile & { storedName: string };
+
+/**
+ * Records accepted files and moves them from their temporary names to random final
+ * ones in one transaction: `write` inserts the rows (it gets the final names), then
+ * the files are renamed; if anything fails, the rows roll back and the files
+ * already moved are removed, so nothing is left half-done.
+ */
+export async function keepFiles<T>(
+  db: Kysely<Database>,
+  files: ReceivedFile[],
+  uploadDir: string,
+  write: (trx: Transaction<Database>, stored: StoredFile[]) => Promise<T>,
+): Promise<T> {
+  const moved: string[] = [];
+  let committed = false;
+  try {
+    const result = await db.transaction().execute(async (trx) => {
+      const stored = files.map((file) => ({ ...file, storedName: `${randomUUID()}.${file.extension}` }));
+      const outcome = await write(trx, stored);
+      for (const file of stored) {
+        const target = path.join(uploadDir, file.storedName);
+        await rename(file.tempPath, target);
+        moved.push(target);
+      }
+      return outcome;
+    });
+    committed = true;
+    return result;
+  } finally {
+    if (!committed) await removeFiles(moved);
+  }
 }
 
 export async function removeFiles(paths: string[]): Promise<void> {
