@@ -51,6 +51,7 @@ export const ACTION_LABELS = {
   'identity.submissions.listed': 'Просмотр очереди заявок на подтверждение личности',
   'link-request.viewed': 'Просмотр заявки на подключение лицевого счёта',
   'link-requests.listed': 'Просмотр очереди заявок на подключение',
+  'dwelling-request.document.viewed': 'Просмотр документа к заявке на изменение данных помещения',
 } as const satisfies Record<string, string>;
 
 /** Every action the audit log knows; writing any other is a type error. */

@@ -3,7 +3,10 @@ import { renderError } from '../../plugins/errors.js';
 import { field, parseId } from '../../security/input.js';
 import { signedInStaff } from '../../plugins/auth.js';
 import { recordStaffView } from '../audit/viewed.js';
-import { decideDwellingRequest, dwellingRequest, pendingDwellingRequests, type DwellingDecision } from '../../features/dwelling/service.js';
+import { decideDwellingRequest, dwellingDocument, dwellingRequest, pendingDwellingRequests, type DwellingDecision } from '../../features/dwelling/service.js';
+import { recordAudit } from '../../audit/writer.js';
+import { sendDocumentFile } from '../../features/identity/files.js';
+import { uploadDir } from '../../features/identity/service.js';
 
 // «Изменение данных помещения» (/admin/dwelling-requests): residents' requests to
 // change the area or residents count, approved or rejected with a reason.
@@ -26,6 +29,22 @@ const dwellingRequests: FastifyPluginAsync = async (app) => {
   }
 
   app.get<IdParams>('/dwelling-requests/:id', (request, reply) => show(request, reply));
+
+  // The resident's document, opened by a moderator: every view is audited.
+  app.get<IdParams>('/dwelling-requests/:id/document', async (request, reply) => {
+    const id = parseId(request.params.id);
+    const document = id === null ? null : await dwellingDocument(app.db, id, 'staff');
+    if (!document) return renderError(request, reply, 404);
+    await recordAudit(app.db, {
+      staffId: signedInStaff(request).id,
+      action: 'dwelling-request.document.viewed',
+      subjectType: 'dwelling_change',
+      subjectId: id!,
+      details: { documentId: document.id },
+      ip: request.ip,
+    });
+    return sendDocumentFile(request, reply, document, uploadDir(app.config));
+  });
 
   async function decide(request: FastifyRequest<IdParams>, reply: FastifyReply, decision: DwellingDecision) {
     const id = parseId(request.params.id);

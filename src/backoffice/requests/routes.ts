@@ -1,4 +1,3 @@
-import multipart from '@fastify/multipart';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { csrfTokenValid } from '../../plugins/csrf.js';
 import { renderError } from '../../plugins/errors.js';
@@ -6,7 +5,7 @@ import { signedInStaff } from '../../plugins/auth.js';
 import { field, parseId } from '../../security/input.js';
 import { sendDocumentFile } from '../../features/identity/files.js';
 import { uploadDir } from '../../features/identity/service.js';
-import { MULTIPART_LIMITS, removeFiles } from '../../features/identity/upload.js';
+import { acceptUploads, removeFiles } from '../../features/identity/upload.js';
 import { STAFF_DONE_MESSAGES, doneMessage } from '../../features/requests/messages.js';
 import { MAX_PHOTOS_AT_ONCE, PHOTO_FIELD, receivePhotos } from '../../features/requests/photos.js';
 import { KIND_LABELS, MAX_COMMENT, MAX_CREW, MAX_PHOTOS_PER_REQUEST, isKind, nextStatuses, textError } from '../../features/requests/rules.js';
@@ -53,7 +52,7 @@ function filterQuery(filter: QueueFilter): string {
 const requestQueueRoutes: FastifyPluginAsync = async (app) => {
   const { db, clock, config } = app;
   const dir = uploadDir(config);
-  await app.register(multipart, { preservePath: true, throwFileSizeLimit: false, limits: MULTIPART_LIMITS });
+  await acceptUploads(app);
   const actor = (request: FastifyRequest) => ({ staffId: signedInStaff(request).id, ip: request.ip });
 
   app.get<{ Querystring: Query }>('/', async (request, reply) => {

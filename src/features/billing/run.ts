@@ -62,7 +62,8 @@ export async function billBlock(trx: Trx, input: BlockInput): Promise<number> {
     select r.account_id, r.resource, r.meter_id, r.zones, z.zone, r.period,
            z.value - coalesce(z.previous, z.initial) as used,
            ${monthIndex(sql`r.period`)} - ${monthIndex(sql`coalesce(r.prev_period, r.installed_on)`)} as months,
-           r.prev_period, coalesce(r.prev_period, date_trunc('month', r.installed_on)::date) as since, r.late
+           r.prev_period, coalesce(r.prev_period, date_trunc('month', r.installed_on)::date) as since, r.late,
+           sum(z.value - coalesce(z.previous, z.initial)) over (partition by r.meter_id, r.period) as reading_used
     from (
       select m.payer_account_id as account_id, m.resource, m.id as meter_id, m.zones, m.installed_on,
              m.initial_t1, m.initial_t2, m.initial_t3, r.period, r.value_t1, r.value_t2, r.value_t3,
@@ -114,7 +115,8 @@ export async function billBlock(trx: Trx, input: BlockInput): Promise<number> {
   // Quantities: readings of the period and late final readings, less what estimates
   // already billed since the previous reading (and, for a late final reading, what its
   // period's bill charged from the reading it replaced); the six-month average; or the
-  // norm × residents (× the multiplier).
+  // norm × residents (× the multiplier). A single-rate estimate (the norm) is taken
+  // off a multi-zone reading in proportion to each zone's share of the consumption.
   await temp(trx, 'volumes', sql`
     select ms.account_id, ms.service, case when max(u.zones) > 1 then u.zone end as zone, max(u.zones) as plan,
            greatest(0, sum(u.used) - coalesce(max(est.quantity), 0))::numeric(14,3) as quantity,
@@ -122,9 +124,10 @@ export async function billBlock(trx: Trx, input: BlockInput): Promise<number> {
     from metered_source ms
     join meter_usage u on u.account_id = ms.account_id and u.resource = ms.resource and (u.period = ${P} or u.late)
     left join lateral (
-      select sum(bl.quantity) as quantity from bills b join bill_lines bl on bl.bill_id = b.id
+      select sum(case when bl.zone is null and u.zones > 1 then bl.quantity * u.used / nullif(u.reading_used, 0) else bl.quantity end) as quantity
+      from bills b join bill_lines bl on bl.bill_id = b.id
       where b.payer_account_id = ms.account_id and b.period > u.since and b.period <= u.period and b.period < ${P}
-        and bl.service = ms.service and coalesce(bl.zone, 'T1') = u.zone
+        and bl.service = ms.service and (bl.zone = u.zone or (bl.zone is null and (u.zones > 1 or u.zone = 'T1')))
         and (bl.source in ('average', 'norm') or (u.late and b.period = u.period and bl.source = 'reading'))) est on true
     where ms.source = 'reading'
     group by ms.account_id, ms.service, u.zone

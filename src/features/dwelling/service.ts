@@ -1,4 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
+import { keepFiles, type ReceivedFile } from '../identity/upload.js';
+import type { DocumentFile } from '../identity/service.js';
 import { recordAudit } from '../../audit/writer.js';
 import { sendEmailLater } from '../../messaging/service.js';
 import type { DwellingRequestStatus } from './tables.js';
@@ -19,6 +21,8 @@ export type DwellingChange = {
   decidedAt: Date | null;
   decidedBy: string | null;
   reason: string | null;
+  /** The attached document's file name, if one was attached. */
+  documentName: string | null;
 };
 
 export type Dwelling = {
@@ -65,7 +69,8 @@ export async function dwellingOf(db: Kysely<Database>, accountId: number, today:
     .selectFrom('dwelling_changes as c')
     .innerJoin('residents as r', 'r.id', 'c.submitted_by')
     .leftJoin('staff as s', 's.id', 'c.decided_by')
-    .select(['c.id', 'c.area', 'c.residents_count', 'c.effective_from', 'c.submitted_at', 'r.email', 'c.comment', 'c.status', 'c.decided_at', 's.full_name', 'c.reason'])
+    .leftJoin('dwelling_documents as d', 'd.dwelling_change_id', 'c.id')
+    .select(['c.id', 'c.area', 'c.residents_count', 'c.effective_from', 'c.submitted_at', 'r.email', 'c.comment', 'c.status', 'c.decided_at', 's.full_name', 'c.reason', 'd.original_name as document_name'])
     .where('c.payer_account_id', '=', accountId)
     .orderBy('c.submitted_at', 'desc')
     .orderBy('c.id', 'desc')
@@ -77,7 +82,7 @@ export async function dwellingOf(db: Kysely<Database>, accountId: number, today:
 
 function toChange(r: {
   id: number; area: number; residents_count: number; effective_from: string; submitted_at: Date; email: string;
-  comment: string | null; status: DwellingRequestStatus; decided_at: Date | null; full_name: string | null; reason: string | null;
+  comment: string | null; status: DwellingRequestStatus; decided_at: Date | null; full_name: string | null; reason: string | null; document_name: string | null;
 }): DwellingChange {
   return {
     id: r.id,
@@ -91,6 +96,7 @@ function toChange(r: {
     decidedAt: r.decided_at,
     decidedBy: r.full_name,
     reason: r.reason,
+    documentName: r.document_name,
   };
 }
 
@@ -131,11 +137,12 @@ function requestsQuery(db: Kysely<Database>) {
     .selectFrom('dwelling_changes as c')
     .innerJoin('residents as r', 'r.id', 'c.submitted_by')
     .leftJoin('staff as s', 's.id', 'c.decided_by')
+    .leftJoin('dwelling_documents as d', 'd.dwelling_change_id', 'c.id')
     .innerJoin('payer_accounts as pa', 'pa.id', 'c.payer_account_id')
     .innerJoin('premises as p', 'p.id', 'pa.premises_id')
     .innerJoin('buildings as b', 'b.id', 'p.building_id')
     .select([
-      'c.id', 'c.area', 'c.residents_count', 'c.effective_from', 'c.submitted_at', 'r.email', 'c.comment', 'c.status', 'c.decided_at', 's.full_name', 'c.reason',
+      'c.id', 'c.area', 'c.residents_count', 'c.effective_from', 'c.submitted_at', 'r.email', 'c.comment', 'c.status', 'c.decided_at', 's.full_name', 'c.reason', 'd.original_name as document_name',
       'pa.id as account_id', 'pa.payer_code', 'b.address', 'p.flat_number', 'p.area as registry_area', 'p.residents_count as registry_residents',
     ]);
 }
@@ -193,4 +200,52 @@ export async function decideDwellingRequest(
     ...(approve ? dwellingApprovedEmail({ ...where, effectiveFrom }) : dwellingRejectedEmail({ ...where, reason: reason ?? '' })),
   });
   return 'done';
+}
+
+/**
+ * Attaches the resident's document to the account's waiting request (one per
+ * request), moving the checked file into place in the same transaction.
+ */
+export async function attachDwellingDocument(
+  db: Kysely<Database>,
+  input: { accountId: number; file: ReceivedFile; uploadDir: string; now: Date },
+): Promise<'attached' | 'no-request' | 'already-attached'> {
+  return keepFiles(db, [input.file], input.uploadDir, async (trx, [stored]) => {
+    const pending = await trx
+      .selectFrom('dwelling_changes as c')
+      .leftJoin('dwelling_documents as d', 'd.dwelling_change_id', 'c.id')
+      .select(['c.id', 'd.id as document_id'])
+      .where('c.payer_account_id', '=', input.accountId)
+      .where('c.status', '=', 'pending')
+      .forUpdate('c')
+      .executeTakeFirst();
+    if (!pending) throw new Refused('no-request');
+    if (pending.document_id !== null) throw new Refused('already-attached');
+    await trx
+      .insertInto('dwelling_documents')
+      .values({ dwelling_change_id: pending.id, stored_name: stored!.storedName, original_name: stored!.originalName, mime_type: stored!.mime, size_bytes: stored!.size, sha256: stored!.sha256, created_at: input.now })
+      .execute();
+    return 'attached' as const;
+  }).catch((error: unknown) => {
+    if (error instanceof Refused) return error.outcome;
+    throw error;
+  });
+}
+
+class Refused extends Error {
+  constructor(readonly outcome: 'no-request' | 'already-attached') {
+    super(outcome);
+  }
+}
+
+/** The document of a request, scoped to an account the caller may see (residents) or to the request (staff). */
+export async function dwellingDocument(db: Kysely<Database>, changeId: number, scope: { accountId: number } | 'staff'): Promise<DocumentFile | null> {
+  let query = db
+    .selectFrom('dwelling_documents as d')
+    .innerJoin('dwelling_changes as c', 'c.id', 'd.dwelling_change_id')
+    .select(['d.id', 'd.original_name', 'd.mime_type', 'd.size_bytes', 'd.stored_name'])
+    .where('d.dwelling_change_id', '=', changeId);
+  if (scope !== 'staff') query = query.where('c.payer_account_id', '=', scope.accountId);
+  const row = await query.executeTakeFirst();
+  return row ? { id: row.id, originalName: row.original_name, mime: row.mime_type, size: row.size_bytes, storedName: row.stored_name, deletedAt: null } : null;
 }

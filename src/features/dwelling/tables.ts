@@ -1,5 +1,6 @@
 import type { Generated } from 'kysely';
 import type { CalendarDate, Defaulted, NullableTimestamp, Timestamp } from '../../db/columns.js';
+import type { DocumentMime } from '../identity/tables.js';
 
 export type DwellingRequestStatus = 'pending' | 'approved' | 'rejected';
 
@@ -19,4 +20,16 @@ export type DwellingChangeTable = {
   reason: string | null;
 };
 
-export type DwellingTables = { dwelling_changes: DwellingChangeTable };
+/** The document a resident attached to a request; stored like identity scans. */
+export type DwellingDocumentTable = {
+  id: Generated<number>;
+  dwelling_change_id: number;
+  stored_name: string;
+  original_name: string;
+  mime_type: DocumentMime;
+  size_bytes: number;
+  sha256: string;
+  created_at: Timestamp;
+};
+
+export type DwellingTables = { dwelling_changes: DwellingChangeTable; dwelling_documents: DwellingDocumentTable };

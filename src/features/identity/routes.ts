@@ -1,4 +1,3 @@
-import multipart from '@fastify/multipart';
 import { mkdir } from 'node:fs/promises';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { csrfTokenValid } from '../../plugins/csrf.js';
@@ -16,7 +15,7 @@ import {
   type PersonalDataErrors,
 } from './rules.js';
 import { findDocument, latestSubmission, submitDocuments, uploadDir } from './service.js';
-import { FILE_FIELD, MULTIPART_LIMITS, receiveUpload, removeFiles, removePartialUploads } from './upload.js';
+import { FILE_FIELD, acceptUploads, receiveUpload, removeFiles, removePartialUploads } from './upload.js';
 import { signedInResident } from '../../plugins/auth.js';
 import { findInvitation } from '../co-owners/service.js';
 import { invitationPath } from '../co-owners/routes.js';
@@ -32,12 +31,7 @@ const identity: FastifyPluginAsync = async (app) => {
     await removePartialUploads(dir);
   });
 
-  // Multipart only here, with every limit set: the rest of the app never parses uploads.
-  await app.register(multipart, {
-    preservePath: true, // keep "../" in file names visible, so such names are refused rather than trimmed
-    throwFileSizeLimit: false, // a file over the limit is reported after the whole body was read
-    limits: MULTIPART_LIMITS,
-  });
+  await acceptUploads(app);
 
   app.get('/identity', (request, reply) => showPage(request, reply));
 

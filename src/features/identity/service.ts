@@ -1,12 +1,10 @@
-import { randomUUID } from 'node:crypto';
-import { rename } from 'node:fs/promises';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Config } from '../../config.js';
 import type { Database, IdentityStatus } from '../../db/schema.js';
 import { canUpload, type PersonalData } from './rules.js';
 import type { DocumentKind, DocumentMime, SubmissionStatus } from './tables.js';
-import { removeFiles, type ReceivedFile } from './upload.js';
+import { keepFiles, removeFiles, type ReceivedFile } from './upload.js';
 import { recordAudit } from '../../audit/writer.js';
 
 /** Payments and account links need a confirmed identity (DOMAIN.md: identity levels). */
@@ -129,65 +127,56 @@ export type NewSubmission = {
 
 /**
  * Records a submission and moves its files from their temporary names to their
- * final ones, in one transaction: if anything fails, the rows roll back and the
- * files already moved are removed, so nothing is left half-done.
+ * final ones, in one transaction (keepFiles): nothing is left half-done.
  */
 export async function submitDocuments(db: Kysely<Database>, input: NewSubmission): Promise<'submitted' | 'not-allowed'> {
-  const moved: string[] = [];
-  let committed = false;
-  try {
-    const outcome = await db.transaction().execute(async (trx) => {
-      const resident = await trx
-        .selectFrom('residents')
-        .select('identity_status')
-        .where('id', '=', input.residentId)
-        .forUpdate()
-        .executeTakeFirstOrThrow();
-      if (!canUpload(resident.identity_status)) return 'not-allowed' as const;
-      const submission = await trx
-        .insertInto('identity_submissions')
-        .values({
-          resident_id: input.residentId,
-          document_kind: input.kind,
-          last_name: input.personal.lastName,
-          first_name: input.personal.firstName,
-          middle_name: input.personal.middleName === '' ? null : input.personal.middleName,
-          birth_date: input.personal.birthDate,
-          consent_text: input.consentText,
-          consented_at: input.now,
+  return keepFiles(db, input.files, input.uploadDir, async (trx, stored) => {
+    const resident = await trx
+      .selectFrom('residents')
+      .select('identity_status')
+      .where('id', '=', input.residentId)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
+    if (!canUpload(resident.identity_status)) throw new NotAllowed();
+    const submission = await trx
+      .insertInto('identity_submissions')
+      .values({
+        resident_id: input.residentId,
+        document_kind: input.kind,
+        last_name: input.personal.lastName,
+        first_name: input.personal.firstName,
+        middle_name: input.personal.middleName === '' ? null : input.personal.middleName,
+        birth_date: input.personal.birthDate,
+        consent_text: input.consentText,
+        consented_at: input.now,
+        created_at: input.now,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await trx
+      .insertInto('identity_documents')
+      .values(
+        stored.map((file) => ({
+          submission_id: submission.id,
+          stored_name: file.storedName,
+          original_name: file.originalName,
+          mime_type: file.mime,
+          size_bytes: file.size,
+          sha256: file.sha256,
           created_at: input.now,
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      const stored = input.files.map((file) => ({ file, storedName: `${randomUUID()}.${file.extension}` }));
-      await trx
-        .insertInto('identity_documents')
-        .values(
-          stored.map(({ file, storedName }) => ({
-            submission_id: submission.id,
-            stored_name: storedName,
-            original_name: file.originalName,
-            mime_type: file.mime,
-            size_bytes: file.size,
-            sha256: file.sha256,
-            created_at: input.now,
-          })),
-        )
-        .execute();
-      await trx.updateTable('residents').set({ identity_status: 'pending' }).where('id', '=', input.residentId).execute();
-      for (const { file, storedName } of stored) {
-        const target = path.join(input.uploadDir, storedName);
-        await rename(file.tempPath, target);
-        moved.push(target);
-      }
-      return 'submitted' as const;
-    });
-    committed = true;
-    return outcome;
-  } finally {
-    if (!committed) await removeFiles(moved);
-  }
+        })),
+      )
+      .execute();
+    await trx.updateTable('residents').set({ identity_status: 'pending' }).where('id', '=', input.residentId).execute();
+    return 'submitted' as const;
+  }).catch((error: unknown) => {
+    if (error instanceof NotAllowed) return 'not-allowed' as const;
+    throw error;
+  });
 }
+
+/** The resident may no longer upload (decided meanwhile): nothing is kept. */
+class NotAllowed extends Error {}
 
 const RETENTION_BATCH = 200;
 

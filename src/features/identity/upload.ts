@@ -1,11 +1,14 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { readdir, rm, stat } from 'node:fs/promises';
+import { readdir, rename, rm, stat } from 'node:fs/promises';
 import { once } from 'node:events';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { FastifyRequest } from 'fastify';
+import multipart from '@fastify/multipart';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from '../../db/schema.js';
 import { fileTypeFromFile } from 'file-type';
 import { ALLOWED_TYPES, MAX_FILES, MAX_FILE_BYTES, displayName, fileNameProblem, isAllowedMime } from './rules.js';
 import type { DocumentMime } from './tables.js';
@@ -55,23 +58,28 @@ export type ReceivedUpload = Omit<ReceivedFiles, 'fields'> & {
 
 export const FILE_FIELD = 'documents';
 
-const IDENTITY_FORM: UploadForm = {
-  fileField: FILE_FIELD,
-  fieldNames: ['kind', 'consent', ...PERSONAL_FIELDS],
-  accept: ['image/jpeg', 'image/png', 'application/pdf'],
-  messages: {
-    tooLarge: (shown) => `Файл «${shown}» больше 10 МБ. Уменьшите его (например, сохраните скан с меньшим разрешением) и загрузите снова.`,
-    empty: (shown) => `Файл «${shown}» пустой. Выберите файл со сканом документа.`,
-    wrongType: (shown) => `Файл «${shown}» не является изображением JPEG, PNG или документом PDF. Загрузите скан в одном из этих форматов.`,
-  },
-};
+/** A scanned document (JPEG, PNG or PDF) under the given field: identity documents, the papers behind a dwelling request. */
+export function documentForm(fileField: string, fieldNames: readonly string[] = []): UploadForm {
+  return {
+    fileField,
+    fieldNames,
+    accept: ['image/jpeg', 'image/png', 'application/pdf'],
+    messages: {
+      tooLarge: (shown) => `Файл «${shown}» больше 10 МБ. Уменьшите его (например, сохраните скан с меньшим разрешением) и загрузите снова.`,
+      empty: (shown) => `Файл «${shown}» пустой. Выберите файл со сканом документа.`,
+      wrongType: (shown) => `Файл «${shown}» не является изображением JPEG, PNG или документом PDF. Загрузите скан в одном из этих форматов.`,
+    },
+  };
+}
+
+const IDENTITY_FORM = documentForm(FILE_FIELD, ['kind', 'consent', ...PERSONAL_FIELDS]);
 
 /** The limits every upload route registers @fastify/multipart with. */
-export const MULTIPART_LIMITS = {
+const MULTIPART_LIMITS = {
   fileSize: MAX_FILE_BYTES,
   files: MAX_FILES,
-  fields: 10,
-  parts: MAX_FILES + 10,
+  fields: 20,
+  parts: MAX_FILES + 20,
   fieldSize: 4096,
   fieldNameSize: 100,
   headerPairs: 20,
@@ -83,6 +91,19 @@ export async function receiveUpload(request: FastifyRequest, uploadDir: string, 
   const personal = { lastName: '', firstName: '', middleName: '', birthDate: '' };
   for (const name of PERSONAL_FIELDS) personal[name] = fields[name] ?? '';
   return { ...received, kind: fields.kind, personal, consent: fields.consent === 'yes' };
+}
+
+/**
+ * Multipart for the plugin that receives uploads (identity documents, verification
+ * certificates, documents behind dwelling requests), with every limit set: the rest
+ * of the app never parses uploads.
+ */
+export async function acceptUploads(app: FastifyInstance): Promise<void> {
+  await app.register(multipart, {
+    preservePath: true, // keep "../" in file names visible, so such names are refused rather than trimmed
+    throwFileSizeLimit: false, // a file over the limit is reported after the whole body was read
+    limits: MULTIPART_LIMITS,
+  });
 }
 
 /**
@@ -141,6 +162,40 @@ export async function receiveFiles(request: FastifyRequest, uploadDir: string, t
     fileError(messageFor(error, request));
   }
   return received;
+}
+
+export type StoredFile = ReceivedFile & { storedName: string };
+
+/**
+ * Records accepted files and moves them from their temporary names to random final
+ * ones in one transaction: `write` inserts the rows (it gets the final names), then
+ * the files are renamed; if anything fails, the rows roll back and the files
+ * already moved are removed, so nothing is left half-done.
+ */
+export async function keepFiles<T>(
+  db: Kysely<Database>,
+  files: ReceivedFile[],
+  uploadDir: string,
+  write: (trx: Transaction<Database>, stored: StoredFile[]) => Promise<T>,
+): Promise<T> {
+  const moved: string[] = [];
+  let committed = false;
+  try {
+    const result = await db.transaction().execute(async (trx) => {
+      const stored = files.map((file) => ({ ...file, storedName: `${randomUUID()}.${file.extension}` }));
+      const outcome = await write(trx, stored);
+      for (const file of stored) {
+        const target = path.join(uploadDir, file.storedName);
+        await rename(file.tempPath, target);
+        moved.push(target);
+      }
+      return outcome;
+    });
+    committed = true;
+    return result;
+  } finally {
+    if (!committed) await removeFiles(moved);
+  }
 }
 
 export async function removeFiles(paths: string[]): Promise<void> {

@@ -1,4 +1,3 @@
-import multipart from '@fastify/multipart';
 import { mkdir } from 'node:fs/promises';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { csrfTokenValid } from '../../plugins/csrf.js';
@@ -9,7 +8,7 @@ import { field, parseId } from '../../security/input.js';
 import { accessibleAccounts, can, type AccessibleAccount } from '../accounts/access.js';
 import { sendDocumentFile } from '../identity/files.js';
 import { uploadDir } from '../identity/service.js';
-import { MULTIPART_LIMITS, removeFiles } from '../identity/upload.js';
+import { acceptUploads, removeFiles } from '../identity/upload.js';
 import { RESIDENT_DONE_MESSAGES, doneMessage } from './messages.js';
 import { MAX_PHOTOS_AT_ONCE, PHOTO_FIELD, receivePhotos } from './photos.js';
 import {
@@ -32,7 +31,7 @@ const requests: FastifyPluginAsync = async (app) => {
   const dir = uploadDir(config);
   await mkdir(dir, { recursive: true });
   // Multipart for the two photo forms only, with the identity upload's limits.
-  await app.register(multipart, { preservePath: true, throwFileSizeLimit: false, limits: MULTIPART_LIMITS });
+  await acceptUploads(app);
 
   app.get<{ Querystring: { page?: string; done?: string } }>('/requests', async (request, reply) => {
     const resident = signedInResident(request);

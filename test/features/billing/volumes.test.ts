@@ -6,13 +6,14 @@ import { runBilling } from '../../../src/features/billing/run.js';
 import { installMeter, retireMeter } from '../../../src/features/readings/service.js';
 import { freshDatabase } from '../../fixtures/database.js';
 
-// A replaced cold water meter: the old meter's consumption up to its final reading is
-// billed (in the replacement month, or in the next bill when that month was already
-// billed), and the new meter counts from its initial reading. Cold water 50 ₽/m³.
+// Billed volumes from readings. A replaced cold water meter: the old meter's consumption
+// up to its final reading is billed (in the replacement month, or in the next bill when
+// that month was already billed), and the new meter counts from its initial reading.
+// Cold water 50 ₽/m³. And a single-rate norm taken off a later two-zone reading.
 
 const TARIFFS: [string, number, string, number][] = [
   ['maintenance', 1, 'T1', 3000], ['heating', 1, 'T1', 200000], ['cold_water', 1, 'T1', 5000], ['hot_water', 1, 'T1', 20000],
-  ['drainage', 1, 'T1', 4000], ['electricity', 1, 'T1', 600], ['gas', 1, 'T1', 1000], ['capital_repair', 1, 'T1', 2000],
+  ['drainage', 1, 'T1', 4000], ['electricity', 1, 'T1', 600], ['electricity', 2, 'T1', 800], ['electricity', 2, 'T2', 300], ['gas', 1, 'T1', 1000], ['capital_repair', 1, 'T1', 2000],
 ];
 
 async function flats(db: Db, count: number): Promise<{ account: number; meter: number }[]> {
@@ -108,4 +109,24 @@ t.test('a replacement is refused out of range, before a later reading, or below 
   t.equal(await db.transaction().execute((trx) => retireMeter(trx, { accountId: flat!.account + 1, meterId: flat!.meter, replacedOn: '2030-03-05', final: [20], today: '2030-03-20', now: new Date() })), null, 'another account’s meter');
   const meter = await db.selectFrom('meters').select(['active', 'replaced_on']).where('id', '=', flat!.meter).executeTakeFirstOrThrow();
   t.same([meter.active, meter.replaced_on], [true, null], 'nothing written');
+});
+
+t.test('an electricity norm billed at the single rate is taken off the next two-zone reading zone by zone', async (t) => {
+  const { db } = await freshDatabase(t.teardown);
+  const [flat] = await flats(db, 1);
+  const meter = await db.transaction().execute((trx) =>
+    installMeter(trx, { accountId: flat!.account, resource: 'electricity', serialNumber: 'E-2', zones: 2, nextVerificationDate: '2035-01-01', installedOn: '2030-01-10', initial: [0, 0] }),
+  );
+  // February: no reading yet, billed by the norm for one resident (98 kWh) at the single rate.
+  await runBilling(db, { period: '2030-02-01', now: new Date('2030-03-04T06:00:00Z') });
+  const february = await db.selectFrom('bills as b').innerJoin('bill_lines as l', 'l.bill_id', 'b.id').select(['l.zone', 'l.quantity', 'l.source'])
+    .where('b.payer_account_id', '=', flat!.account).where('b.period', '=', '2030-02-01').where('l.service', '=', 'electricity').execute();
+  t.same(february.map((l) => [l.zone, Number(l.quantity), l.source]), [[null, 98, 'norm']]);
+  // March: 130 day + 70 night since installation; the 98 kWh already billed come off in proportion (65 % / 35 %).
+  await reading(db, meter, '2030-03-01', 130, '2030-03-20T10:00:00Z');
+  await db.updateTable('meter_readings').set({ value_t2: 70 }).where('meter_id', '=', meter).execute();
+  await runBilling(db, { period: '2030-03-01', now: new Date('2030-04-04T06:00:00Z') });
+  const march = await db.selectFrom('bills as b').innerJoin('bill_lines as l', 'l.bill_id', 'b.id').select(['l.zone', 'l.quantity', 'l.source'])
+    .where('b.payer_account_id', '=', flat!.account).where('b.period', '=', '2030-03-01').where('l.service', '=', 'electricity').orderBy('l.zone').execute();
+  t.same(march.map((l) => [l.zone, Number(l.quantity), l.source]), [['T1', 66.3, 'reading'], ['T2', 35.7, 'reading']], '130 − 63,7 and 70 − 34,3: 200 − 98 in total');
 });
