@@ -28,6 +28,11 @@ closeWithGrace({ delay: 10_000, skip: ['unhandledRejection'] }, async ({ signal,
 });
 
 await app.listen({ port: config.port, host: config.host });
+// The app itself speaks plain HTTP: the Secure session cookie is only stored by a browser
+// talking HTTPS to a proxy that says so in X-Forwarded-Proto. Without one, sign-in cannot finish.
+if (config.isProduction && (config.trustProxyHops === 0 || !config.publicUrl.startsWith('https://'))) {
+  app.log.warn('production needs HTTPS: put a TLS-terminating proxy that sets X-Forwarded-Proto in front (TRUST_PROXY=1) and an https:// PUBLIC_URL, or the secure session cookie is never stored and nobody can sign in');
+}
 // Without the transports messages are only recorded: fine for a demo, never for residents.
 if (config.isProduction && !config.smtpUrl) app.log.warn('SMTP_URL is not set: emails are recorded but not delivered');
 if (config.isProduction && !config.smsGatewayUrl) app.log.warn('SMS_GATEWAY_URL is not set: SMS are recorded but not delivered');

@@ -3,7 +3,7 @@ import { PAGE_LIMITS } from '../../src/plugins/rate-limit.js';
 import { testApp } from '../fixtures/app.js';
 import { sessionCookie } from '../fixtures/sessions.js';
 
-const PRODUCTION = { NODE_ENV: 'production', SESSION_SECRET: 'p'.repeat(40) };
+const PRODUCTION = { NODE_ENV: 'production', SESSION_SECRET: 'p'.repeat(40), LOG_LEVEL: 'silent' };
 
 t.test('ordinary pages: a signed-in person is counted by session, an anonymous visitor by address, across the shared Redis', async (t) => {
   const { app, db, config } = await testApp(t.teardown, { seed: true, redis: true, env: PRODUCTION });
@@ -12,7 +12,7 @@ t.test('ordinary pages: a signed-in person is counted by session, an anonymous v
   const second = await sessionCookie(db, config, { residentId: residents[1]!.id });
   const carrier = '198.51.100.20'; // one address shared by many phones
   const get = (cookie?: string) =>
-    app.inject({ method: 'GET', url: '/public/css/app.css', remoteAddress: carrier, headers: cookie ? { cookie } : {} });
+    app.inject({ method: 'GET', url: '/terms', remoteAddress: carrier, headers: cookie ? { cookie } : {} });
 
   const limit = PAGE_LIMITS.production.perSession;
   t.ok(limit >= 300 && PAGE_LIMITS.production.perAddress >= 10 * 300, 'the figures README gives');
