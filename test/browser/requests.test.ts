@@ -59,7 +59,7 @@ t.test('file a leak, the dispatcher finishes it, the resident rates it', { skip:
       t.equal(await page.getByLabel('Телефон для связи').inputValue(), js ? '+79160000022' : '+79160000021', 'the phone is filled in');
       await page.getByRole('button', { name: 'Отправить заявку' }).click();
       await page.getByText('Заявка зарегистрирована. Диспетчер получил её.').waitFor();
-      t.ok(await page.getByText('Зарегистрирована', { exact: true }).isVisible());
+      t.ok(await page.locator('.tag', { hasText: 'Зарегистрирована' }).isVisible(), 'the status');
       t.match(await page.locator('dl.summary').textContent(), /Срок по нормативу\s*20\.11\.2026/);
       t.ok(await page.getByRole('img', { name: 'Фотография «потолок.png»' }).isVisible(), 'the photo is shown');
       await checkPage(t, page, 'request registered');
