@@ -156,7 +156,7 @@ t.test('the back-office home lists what waits for the roles of the staff member'
   const dispatcherHome = await dispatcher.get('/admin');
   t.notMatch(dispatcherHome.body, /Приглашённые сотрудники/, 'an admin queue is not shown to a dispatcher');
   t.match(dispatcherHome.body, /Дарья Диспетчерова \(dispatcher@demo\.local\) — диспетчер/);
-  t.match(dispatcherHome.body, /Для ваших ролей очередей нет/);
+  t.match(dispatcherHome.body, /Новые заявки<\/a>[\s\S]*Просроченные заявки<\/a>/, 'the dispatcher sees the request queues');
   t.notMatch(dispatcherHome.body, /href="\/admin\/staff">Сотрудники/, 'admin sections are not offered to others');
   t.match(empty.body, /href="\/admin\/staff">Сотрудники<\/a>[\s\S]*href="\/admin\/audit">Журнал действий<\/a>/);
 

@@ -3,6 +3,7 @@ import type { Database, StaffRole } from '../../db/schema.js';
 import { countDocumentsAwaitingReview } from '../documents/service.js';
 import { countLinkRequestsAwaiting } from '../link-requests/service.js';
 import { countPendingInvitations } from '../staff/service.js';
+import { countNewRequests, countOverdueRequests } from '../../features/requests/service.js';
 
 /** One line on the back-office home: what waits, how many (null: not counted), and where. */
 export type QueueEntry = { title: string; href: string; count: number | null };
@@ -15,6 +16,8 @@ export const QUEUES: Queue[] = [
   { title: 'Проверка документов', href: '/admin/documents', roles: ['moderator'], count: countDocumentsAwaitingReview },
   { title: 'Заявки на подключение', href: '/admin/link-requests', roles: ['moderator'], count: countLinkRequestsAwaiting },
   { title: 'Приглашённые сотрудники без пароля', href: '/admin/staff', roles: ['admin'], count: countPendingInvitations },
+  { title: 'Новые заявки', href: '/admin/requests?status=registered', roles: ['dispatcher'], count: countNewRequests },
+  { title: 'Просроченные заявки', href: '/admin/requests?status=open&overdue=yes', roles: ['dispatcher'], count: countOverdueRequests },
 ];
 
 export async function queuesFor(db: Kysely<Database>, roles: StaffRole[], queues: Queue[] = QUEUES): Promise<QueueEntry[]> {

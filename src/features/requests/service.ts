@@ -405,13 +405,19 @@ export async function requestBuildings(db: Kysely<Database>): Promise<{ id: numb
     .execute();
 }
 
-/** Open requests past their deadline, for the dispatcher's home. */
-export async function overdueCount(db: Kysely<Database>, now: Date): Promise<number> {
+/** Registered requests nobody has taken yet, for the dispatcher's home. */
+export async function countNewRequests(db: Kysely<Database>): Promise<number> {
+  const row = await db.selectFrom('service_requests').select(sql<number>`count(*)::int`.as('n')).where('status', '=', 'registered').executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Open requests the overdue job has marked, for the dispatcher's home. */
+export async function countOverdueRequests(db: Kysely<Database>): Promise<number> {
   const row = await db
     .selectFrom('service_requests')
     .select(sql<number>`count(*)::int`.as('n'))
     .where('status', 'in', OPEN_STATUSES)
-    .where('deadline_at', '<=', now)
+    .where('overdue_at', 'is not', null)
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
