@@ -6,6 +6,9 @@ import { sessionCookie } from '../fixtures/sessions.js';
 // The demo resident pays in a real browser, with JavaScript off and on: a declined
 // card and then a good one, 3-D Secure, СБП, and at last the whole debt by card.
 
+// Ten payments through the acquirer's pages take longer than a file's usual two minutes.
+t.setTimeout(900_000);
+
 type Way = { method: 'Банковская карта' | 'СБП'; amount?: string; card?: string; threeDs?: boolean };
 
 async function pay(page: Page, base: string, accountId: number, way: Way): Promise<string> {
