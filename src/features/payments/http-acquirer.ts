@@ -12,7 +12,8 @@ import {
 /** The header the acquirer puts the body's HMAC-SHA256 (hex) in. */
 export const SIGNATURE_HEADER = 'x-acquirer-signature';
 
-const TIMEOUT_MS = 10_000;
+// A loaded acquirer answers slowly; giving up early would only send the resident back to try again.
+const TIMEOUT_MS = 30_000;
 
 /**
  * The acquirer's JSON API over HTTP with the shop's Basic credentials: the sandbox

@@ -97,18 +97,19 @@ const sandboxAcquirer: FastifyPluginAsync<{ config: Config }> = async (app, { co
   // The hosted pages. The payment id in the address is long and random: it is the
   // resident's ticket to this page, as on a real acquirer's.
 
+  /** The payment if its page may still take a decision; otherwise the page that says why is sent, and null. */
   async function openPayment(request: FastifyRequest<IdParams>, reply: FastifyReply): Promise<SandboxPayment | null> {
     const payment = await sandboxPayment(db, request.params.id);
     if (!payment) {
-      await reply.code(404).viewAsync('sandbox-acquirer/message', { title: 'Платёж не найден', message: 'Ссылка на оплату неверна. Вернитесь в личный кабинет и начните оплату снова.' });
+      reply.code(404).type('text/html; charset=utf-8').send(await reply.viewAsync('sandbox-acquirer/message', { title: 'Платёж не найден', message: 'Ссылка на оплату неверна. Вернитесь в личный кабинет и начните оплату снова.' }));
       return null;
     }
     if (payment.status === 'succeeded' || payment.status === 'failed') {
-      await reply.viewAsync('sandbox-acquirer/message', { title: 'Платёж уже обработан', message: 'Решение по этому платежу уже принято.', back: payment.return_url });
+      reply.type('text/html; charset=utf-8').send(await reply.viewAsync('sandbox-acquirer/message', { title: 'Платёж уже обработан', message: 'Решение по этому платежу уже принято.', back: payment.return_url }));
       return null;
     }
     if (pageExpired(payment, clock.now())) {
-      await reply.code(410).viewAsync('sandbox-acquirer/message', { title: 'Время на оплату истекло', message: 'Вернитесь в личный кабинет и начните оплату снова.', back: payment.return_url });
+      reply.code(410).type('text/html; charset=utf-8').send(await reply.viewAsync('sandbox-acquirer/message', { title: 'Время на оплату истекло', message: 'Вернитесь в личный кабинет и начните оплату снова.', back: payment.return_url }));
       return null;
     }
     return payment;
