@@ -64,7 +64,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
 
   // How a succeeded payment was split: debt of a bill's service (and its payee), the
-  // penalty, or an advance. The rows of one payment add up to its amount.
+  // penalty of a bill, or an advance. The rows of one payment add up to its amount.
   await db.schema
     .createTable('payment_allocations')
     .addColumn('id', 'bigserial', (c) => c.primaryKey())
@@ -76,7 +76,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('service', 'text', (c) => c.references('services.code'))
     .addColumn('payee_id', 'integer', (c) => c.notNull().references('payees.id'))
     .addColumn('amount_kopecks', 'bigint', (c) => c.notNull().check(sql`amount_kopecks > 0`))
-    .addCheckConstraint('payment_allocations_debt_has_line', sql`(kind = 'debt') = (bill_id is not null and period is not null and service is not null)`)
+    // Debt names its bill line; a penalty its bill; an advance nothing but the payee.
+    .addCheckConstraint('payment_allocations_debt_has_line', sql`(kind = 'debt') = (service is not null and period is not null)`)
+    .addCheckConstraint('payment_allocations_bill', sql`(kind = 'advance') = (bill_id is null)`)
     .execute();
   await db.schema.createIndex('payment_allocations_payment_idx').on('payment_allocations').columns(['payment_id', 'id']).execute();
   // What is left to pay of an account's bill lines.

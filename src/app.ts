@@ -47,6 +47,8 @@ import noticeRoutes from './backoffice/notices/routes.js';
 import { publicOutageRoutes, residentNoticeRoutes } from './features/notices/routes.js';
 import tariffs from './backoffice/tariffs/routes.js';
 import billRuns from './backoffice/bill-runs/routes.js';
+import payments, { paymentNotifications } from './features/payments/routes.js';
+import sandboxAcquirer from './features/sandbox-acquirer/routes.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -128,6 +130,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(health);
   if (!config.isProduction) await app.register(devMailbox, { prefix: '/dev/mailbox' });
   if (config.sandboxEsia) await app.register(sandboxEsia, { config });
+  if (config.sandboxAcquirer) await app.register(sandboxAcquirer, { config });
+  await app.register(paymentNotifications);
 
   // The resident area and the back office each have their own session cookie.
   await app.register(async (resident) => {
@@ -154,6 +158,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await signedIn.register(billing);
       await signedIn.register(paymentHistory);
       await signedIn.register(receipts);
+      await signedIn.register(payments);
       await signedIn.register(coOwners);
       await signedIn.register(residentNoticeRoutes);
     });

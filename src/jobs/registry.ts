@@ -5,6 +5,8 @@ import { identityRetentionJob } from '../features/identity/jobs.js';
 import { noticeEmailBatchJob, noticeFanoutJob } from '../features/notices/jobs.js';
 import { billRunJob, monthlyBillingJob } from '../features/billing/jobs.js';
 import { paymentSucceededJob } from '../features/receipts/jobs.js';
+import { expirePaymentsJob } from '../features/payments/jobs.js';
+import { sandboxNotifyJob } from '../features/sandbox-acquirer/jobs.js';
 
 /** Every job the workers know. A feature adds its jobs.ts exports here. */
 export const jobDefinitions: JobDefinition[] = [
@@ -17,4 +19,6 @@ export const jobDefinitions: JobDefinition[] = [
   billRunJob,
   monthlyBillingJob,
   paymentSucceededJob,
+  expirePaymentsJob,
+  sandboxNotifyJob,
 ];

@@ -59,11 +59,6 @@ export const GRANT_STATUS_LABELS = {
 
 export type GrantStatus = keyof typeof GRANT_STATUS_LABELS;
 
-/** Choices for a radio or checkbox group, in the map's order. */
-export function choicesOf<K extends string>(labels: Record<K, string>): { value: K; label: string }[] {
-  return (Object.keys(labels) as K[]).map((value) => ({ value, label: labels[value] }));
-}
-
 export const PAYMENT_METHOD_LABELS = {
   card: 'Банковская карта',
   sbp: 'СБП',
@@ -75,8 +70,13 @@ export const PAYMENT_STATUS_LABELS = {
   pending: { label: 'Ожидает оплаты', tone: 'warning' },
   succeeded: { label: 'Выполнен', tone: 'success' },
   failed: { label: 'Не выполнен', tone: 'error' },
-  expired: { label: 'Истёк', tone: '' },
+  expired: { label: 'Истёк', tone: 'error' },
 } as const satisfies Record<PaymentStatus, Labelled>;
+
+/** Choices for a radio or checkbox group, in the map's order. */
+export function choicesOf<K extends string>(labels: Record<K, string>): { value: K; label: string }[] {
+  return (Object.keys(labels) as K[]).map((value) => ({ value, label: labels[value] }));
+}
 
 /** Every map, for templates. */
 export const labels = {

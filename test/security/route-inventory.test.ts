@@ -10,6 +10,9 @@ import { signedIn } from '../fixtures/sessions.js';
  *   staff: any signed-in staff member · staff:<roles>: staff holding one of the roles (others get 403)
  *   csrf: the CSRF plugin checks the token · csrf-in-body: a multipart upload whose handler checks
  *   the token as the body's first part (test/features/identity/upload.test.ts refuses a forged one)
+ *   signed: no CSRF token, another server posts it; the HMAC-SHA256 signature of the body is checked
+ *   (test/features/payments/notifications.test.ts refuses a bad one with 400)
+ *   merchant-auth: the sandbox acquirer's API for the merchant's server, Basic credentials, no CSRF token
  */
 const INVENTORY: Record<string, string> = {
   'GET /healthz': 'public -',
@@ -132,6 +135,20 @@ const INVENTORY: Record<string, string> = {
   'GET /receipts/:paymentId': 'resident -',
   'GET /receipts/:paymentId/print': 'resident -',
   'GET /receipts/:paymentId/pdf': 'resident -',
+  'GET /payments': 'resident -',
+  'POST /payments/summary': 'resident csrf',
+  'POST /payments': 'resident csrf',
+  'GET /payments/:id': 'resident -',
+  'POST /payments/notifications': 'public signed',
+  'POST /sandbox-acquirer/api/payments': 'public merchant-auth',
+  'GET /sandbox-acquirer/api/payments/:id': 'public -',
+  'POST /sandbox-acquirer/api/recurring-charges': 'public merchant-auth',
+  'GET /sandbox-acquirer/pay/:id': 'public -',
+  'POST /sandbox-acquirer/pay/:id/card': 'public csrf',
+  'GET /sandbox-acquirer/pay/:id/3ds': 'public -',
+  'POST /sandbox-acquirer/pay/:id/3ds': 'public csrf',
+  'POST /sandbox-acquirer/pay/:id/confirmation': 'public csrf',
+  'POST /sandbox-acquirer/pay/:id/cancellation': 'public csrf',
   'GET /notices': 'resident -',
   'POST /profile/notice-emails': 'resident csrf',
   'GET /admin/tariffs': 'staff:admin -',

@@ -128,11 +128,12 @@ export function penaltyFor(slices: DebtSlice[], asOf: string, rates: RateTables)
 /**
  * Debt slices of an account from its bills and payments: each bill's charge is two
  * slices (utilities, capital repair) due on its due date; payments go to the oldest
- * unpaid slice first (Civil Code art. 319.1), or to the period the payer named.
+ * unpaid slice first (Civil Code art. 319.1), or to the period the payer named (and
+ * to the slice of it, for a payment allocated by service).
  */
 export function debtSlices(
   bills: { period: string; label: string; dueDate: string; utilitiesKopecks: number; capitalRepairKopecks: number }[],
-  payments: { date: string; amountKopecks: number; forPeriod: string | null }[],
+  payments: { date: string; amountKopecks: number; forPeriod: string | null; penaltyKind?: PenaltyKind | null }[],
 ): DebtSlice[] {
   const ordered = [...bills].sort((a, b) => a.period.localeCompare(b.period));
   const slices = ordered.flatMap((bill) => [
@@ -152,6 +153,10 @@ export function debtSlices(
   };
   for (const payment of [...payments].sort((a, b) => a.date.localeCompare(b.date))) {
     let left = payment.amountKopecks;
+    // An online payment names the slice it was allocated to (features/payments/allocation.ts).
+    if (payment.forPeriod && payment.penaltyKind) {
+      left = allocate(slices.filter((s) => s.period === payment.forPeriod && s.slice.kind === payment.penaltyKind), payment.date, left);
+    }
     if (payment.forPeriod) left = allocate(slices.filter((s) => s.period === payment.forPeriod), payment.date, left);
     allocate(slices, payment.date, left);
   }

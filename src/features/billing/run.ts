@@ -2,7 +2,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { addDays, addMonths } from '../../lib/calendar.js';
 import { period as periodLabel } from '../../lib/format.js';
-import { debtSlices, penaltyFor } from './penalty.js';
+import { debtSlices, penaltyFor, type PenaltyKind } from './penalty.js';
 import { billingReference, type BillingReference } from './reference.js';
 import { dueDateFor } from './rules.js';
 
@@ -275,8 +275,8 @@ async function penaltiesFor(trx: Trx, period: string, reference: BillingReferenc
     from bills b join run_accounts a on a.account_id = b.payer_account_id
     where b.period < ${period}::date and b.due_date < ${asOf}::date`.execute(trx);
   if (bills.rows.length === 0) return new Map();
-  const payments = await sql<{ account_id: number; paid_on: string; amount: number; for_period: string | null }>`
-    select p.payer_account_id as account_id, p.paid_on, p.amount_kopecks as amount, p.for_period
+  const payments = await sql<{ account_id: number; paid_on: string; amount: number; for_period: string | null; penalty_kind: PenaltyKind | null }>`
+    select p.payer_account_id as account_id, p.paid_on, p.amount_kopecks as amount, p.for_period, p.penalty_kind
     from payments p join run_accounts a on a.account_id = p.payer_account_id
     where p.paid_on <= ${asOf}::date`.execute(trx);
   return penaltiesByAccount(bills.rows, payments.rows, asOf, reference);
@@ -284,14 +284,14 @@ async function penaltiesFor(trx: Trx, period: string, reference: BillingReferenc
 
 export function penaltiesByAccount(
   bills: { account_id: number; period: string; due_date: string; charged: number; capital_repair: number }[],
-  payments: { account_id: number; paid_on: string; amount: number; for_period: string | null }[],
+  payments: { account_id: number; paid_on: string; amount: number; for_period: string | null; penalty_kind?: PenaltyKind | null }[],
   asOf: string,
   reference: BillingReference,
 ): Map<number, number> {
-  const paymentsOf = new Map<number, { date: string; amountKopecks: number; forPeriod: string | null }[]>();
+  const paymentsOf = new Map<number, { date: string; amountKopecks: number; forPeriod: string | null; penaltyKind: PenaltyKind | null }[]>();
   for (const p of payments) {
     const list = paymentsOf.get(p.account_id) ?? [];
-    list.push({ date: p.paid_on, amountKopecks: Number(p.amount), forPeriod: p.for_period });
+    list.push({ date: p.paid_on, amountKopecks: Number(p.amount), forPeriod: p.for_period, penaltyKind: p.penalty_kind ?? null });
     paymentsOf.set(p.account_id, list);
   }
   const billsOf = new Map<number, typeof bills>();

@@ -190,7 +190,7 @@ export async function penaltyBreakdown(db: Kysely<Database>, bill: BillDocument)
       .execute(),
     db
       .selectFrom('payments')
-      .select(['paid_on', 'amount_kopecks', 'for_period'])
+      .select(['paid_on', 'amount_kopecks', 'for_period', 'penalty_kind'])
       .where('payer_account_id', '=', bill.summary.accountId)
       .where('paid_on', '<=', asOf)
       .orderBy('paid_on')
@@ -205,7 +205,7 @@ export async function penaltyBreakdown(db: Kysely<Database>, bill: BillDocument)
       utilitiesKopecks: b.charged_kopecks - Number(b.capital_repair),
       capitalRepairKopecks: Number(b.capital_repair),
     })),
-    payments.map((p) => ({ date: p.paid_on, amountKopecks: p.amount_kopecks, forPeriod: p.for_period })),
+    payments.map((p) => ({ date: p.paid_on, amountKopecks: p.amount_kopecks, forPeriod: p.for_period, penaltyKind: p.penalty_kind })),
   );
   return { ...penaltyFor(slices, asOf, reference.rates), asOf };
 }
