@@ -5,6 +5,7 @@ import { identityRetentionJob } from '../features/identity/jobs.js';
 import { noticeEmailBatchJob, noticeFanoutJob } from '../features/notices/jobs.js';
 import { billRunJob, monthlyBillingJob } from '../features/billing/jobs.js';
 import { paymentSucceededJob } from '../features/receipts/jobs.js';
+import { autopaymentDailyJob } from '../features/autopayment/jobs.js';
 import { expirePaymentsJob } from '../features/payments/jobs.js';
 import { sandboxNotifyJob } from '../features/sandbox-acquirer/jobs.js';
 
@@ -19,6 +20,7 @@ export const jobDefinitions: JobDefinition[] = [
   billRunJob,
   monthlyBillingJob,
   paymentSucceededJob,
+  autopaymentDailyJob,
   expirePaymentsJob,
   sandboxNotifyJob,
 ];
