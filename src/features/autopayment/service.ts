@@ -98,7 +98,7 @@ export async function attemptCharge(ctx: RunContext, chargeId: number): Promise<
     const { payment } = await createPayment(trx, {
       residentId: ap.resident_id,
       accountId: charge.payer_account_id,
-      idempotencyKey: `autopayment-${chargeId}-${attempts}`,
+      idempotencyKey: `autopayment-charge-${String(chargeId).padStart(6, '0')}-${attempts}`,
       method: 'card',
       kind: 'recurring',
       amountKopecks: decision.amountKopecks,
