@@ -31,6 +31,8 @@ import services from './features/linking/routes.js';
 import dwelling from './features/dwelling/routes.js';
 import readings from './features/readings/routes.js';
 import billing from './features/billing/routes.js';
+import paymentHistory from './features/payment-history/routes.js';
+import receipts from './features/receipts/routes.js';
 import coOwners, { coOwnerInvitation } from './features/co-owners/routes.js';
 import linkRequests from './backoffice/link-requests/routes.js';
 import dwellingRequests from './backoffice/dwelling-requests/routes.js';
@@ -160,6 +162,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await signedIn.register(dwelling);
       await signedIn.register(readings);
       await signedIn.register(billing);
+      await signedIn.register(paymentHistory);
+      await signedIn.register(receipts);
       await signedIn.register(payments);
       await signedIn.register(coOwners);
       await signedIn.register(residentNoticeRoutes);

@@ -8,6 +8,7 @@ import { overdueRequestsJob } from '../features/requests/jobs.js';
 import { expirePaymentsJob } from '../features/payments/jobs.js';
 import { sandboxNotifyJob } from '../features/sandbox-acquirer/jobs.js';
 import { paymentSucceededJob } from '../features/receipts/jobs.js';
+import { autopaymentDailyJob } from '../features/autopayment/jobs.js';
 
 /** Every job the workers know. A feature adds its jobs.ts exports here. */
 export const jobDefinitions: JobDefinition[] = [
@@ -23,4 +24,5 @@ export const jobDefinitions: JobDefinition[] = [
   expirePaymentsJob,
   sandboxNotifyJob,
   paymentSucceededJob,
+  autopaymentDailyJob,
 ];
