@@ -20,7 +20,7 @@ const RUNS = Number(process.env.FUZZ_RUNS ?? 10);
 const MAX_PAGES = 80;
 
 type Who = { residentId: number } | { staffId: number } | null;
-type Form = { who: string; method: 'GET' | 'POST'; action: string; fields: string[]; defaults: Record<string, string>; ownStaffId?: number };
+type Form = { who: string; page: string; method: 'GET' | 'POST'; action: string; fields: string[]; defaults: Record<string, string>; ownStaffId?: number };
 
 // Plausible values, so that one hostile field at a time gets past the others' validation.
 const PLAUSIBLE: Record<string, string> = {
@@ -49,7 +49,7 @@ const HOSTILE = fc.oneof(
   DATES,
 );
 
-function formsIn(html: string, who: string): Form[] {
+function formsIn(html: string, who: string, page: string): Form[] {
   const forms: Form[] = [];
   for (const match of html.matchAll(/<form\b([^>]*)>([\s\S]*?)<\/form>/g)) {
     const attributes = match[1]!;
@@ -59,7 +59,7 @@ function formsIn(html: string, who: string): Form[] {
     const inputs = [...match[2]!.matchAll(/<(?:input|select|textarea)\b[^>]*\bname="([^"]+)"[^>]*>/g)].filter((m) => m[1] !== '_csrf');
     const defaults: Record<string, string> = {};
     for (const input of inputs) defaults[input[1]!] ??= /\bvalue="([^"]*)"/.exec(input[0])?.[1] ?? PLAUSIBLE[input[1]!] ?? '1';
-    forms.push({ who, method, action: action.split('?')[0]!, fields: Object.keys(defaults), defaults });
+    forms.push({ who, page, method, action: action.split('?')[0]!, fields: Object.keys(defaults), defaults });
   }
   return forms;
 }
@@ -131,7 +131,7 @@ t.test('no form or filter answers hostile input with a 500 or leaves a half-writ
       const page = await agent.get(url);
       t.ok(page.statusCode < 500, `${visitor.name} GET ${url}: ${page.statusCode}`);
       if (!String(page.headers['content-type']).startsWith('text/html')) continue;
-      forms.push(...formsIn(page.body, visitor.name).map((form) => ({ ...form, ownStaffId: visitor.who && 'staffId' in visitor.who ? visitor.who.staffId : undefined })));
+      forms.push(...formsIn(page.body, visitor.name, url).map((form) => ({ ...form, ownStaffId: visitor.who && 'staffId' in visitor.who ? visitor.who.staffId : undefined })));
       queue.push(...linksIn(page.body, visitor.prefix).filter((href) => !seen.has(href)));
     }
   }
@@ -164,7 +164,8 @@ t.test('no form or filter answers hostile input with a 500 or leaves a half-writ
       ), async (values) => {
         const agent = await agentFor(app, db, config, visitor.who, csrf);
         const before = await rowCounts(db, tables);
-        const response = form.method === 'POST' ? await agent.post(form.action, values as Record<string, string | string[]>) : await agent.get(`${form.action}?${new URLSearchParams(Object.entries(values).flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((one) => [k, one] as [string, string])))}`);
+        // A browser names the page the form was on (Referer, same origin): the gate answers with that page.
+        const response = form.method === 'POST' ? await agent.post(form.action, values as Record<string, string | string[]>, { referer: `http://localhost${form.page}` }) : await agent.get(`${form.action}?${new URLSearchParams(Object.entries(values).flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((one) => [k, one] as [string, string])))}`);
         if (response.statusCode >= 500) failures.push(`${response.statusCode} for ${JSON.stringify(values).slice(0, 300)}`);
         if (response.statusCode >= 400 && (await rowCounts(db, tables)) !== before) failures.push(`rows changed by a refused request (${response.statusCode})`);
         const refused = fieldsWithControlCharacters(values);
