@@ -86,6 +86,18 @@ async function rowCounts(db: Db, tables: string[]): Promise<string> {
   return row.rows[0]!.counts;
 }
 
+// Inputs still written by hand instead of partials/field, so the gate's message is only in
+// the error summary: the «Отключения» address search, meter readings, the dwelling comment,
+// the tariff selects, the notice-emails checkbox. Known gaps, listed so that no other field slips in.
+const HAND_WRITTEN = /^(address|m\d+t\d|comment|service|plan|zone|noticeEmails)$/;
+
+// A form is sent as UTF-8, which has no lone surrogates: they arrive as U+FFFD.
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+function asSent(values: Record<string, unknown>): Record<string, unknown> {
+  const sent = (v: unknown) => (typeof v === 'string' ? v.replace(LONE_SURROGATE, '\ufffd') : v);
+  return Object.fromEntries(Object.entries(values).map(([k, v]) => [sent(k) as string, Array.isArray(v) ? v.map(sent) : sent(v)]));
+}
+
 /**
  * Input the gate refuses comes back as the form's own page (422): the message in the
  * error summary, and next to each offending field the page has.
@@ -102,9 +114,7 @@ function fieldMessageMissing(status: number, body: string, fields: string[]): st
     if (!body.includes(`<a href="#${name}">${CONTROL_CHARACTERS_FIELD_MESSAGE}</a>`)) problems.push(`no error summary entry for ${name}`);
     const control = new RegExp(`<(?:input|select|textarea)\\b[^>]*\\bname="${name}"[^>]*\\bid="([^"]+)"|<(?:input|select|textarea)\\b[^>]*\\bid="([^"]+)"[^>]*\\bname="${name}"|<fieldset\\b[^>]*\\bid="(${name})"`).exec(body);
     const id = control?.[1] ?? control?.[2] ?? control?.[3];
-    // Only fields drawn by partials/field carry the message; a few pages still write their inputs by hand.
-    const drawnByPartial = id !== undefined && body.includes(`class="field__label" for="${id}"`);
-    if (drawnByPartial && !body.includes(`id="${id}-error"><span class="visually-hidden">Ошибка:</span> ${CONTROL_CHARACTERS_FIELD_MESSAGE}</p>`)) problems.push(`no message next to ${name}`);
+    if (id && !HAND_WRITTEN.test(id) && !body.includes(`id="${id}-error"><span class="visually-hidden">Ошибка:</span> ${CONTROL_CHARACTERS_FIELD_MESSAGE}</p>`)) problems.push(`no message next to ${name}`);
   }
   return problems;
 }
@@ -174,7 +184,7 @@ t.test('no form or filter answers hostile input with a 500 or leaves a half-writ
         const response = form.method === 'POST' ? await agent.post(form.action, values as Record<string, string | string[]>, { referer: `http://localhost${form.page}` }) : await agent.get(`${form.action}?${new URLSearchParams(Object.entries(values).flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((one) => [k, one] as [string, string])))}`);
         if (response.statusCode >= 500) failures.push(`${response.statusCode} for ${JSON.stringify(values).slice(0, 300)}`);
         if (response.statusCode >= 400 && (await rowCounts(db, tables)) !== before) failures.push(`rows changed by a refused request (${response.statusCode})`);
-        const refused = fieldsWithControlCharacters(values);
+        const refused = fieldsWithControlCharacters(asSent(values));
         if (refused.length > 0) failures.push(...fieldMessageMissing(response.statusCode, response.body, refused).map((problem) => `${problem} for ${JSON.stringify(values).slice(0, 300)}`));
         return failures.length === 0;
       }),
