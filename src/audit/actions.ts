@@ -30,6 +30,7 @@ export const ACTION_LABELS = {
   'notice.closed': 'Объявление закрыто',
   'notice.withdrawn': 'Объявление отозвано',
   'tariff.added': 'Добавлен тариф',
+  'payee.added': 'Добавлен получатель платежей',
   'bill-run.started': 'Запущено формирование счетов',
   'meter.verified': 'Поверка счётчика записана',
   'meter.added': 'Счётчик добавлен',

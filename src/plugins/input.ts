@@ -98,7 +98,8 @@ function sameOriginPath(request: FastifyRequest): string | null {
   try {
     const url = new URL(referer);
     const host = request.headers.host;
-    return host && url.host === host && url.pathname.startsWith('/') ? url.pathname + url.search : null;
+    // Compared as URLs, so "localhost:80" and "localhost" are the same origin.
+    return host && url.host === new URL(`${url.protocol}//${host}`).host ? url.pathname + url.search : null;
   } catch {
     return null;
   }

@@ -39,6 +39,46 @@ t.test('an admin adds a dated tariff; bad input comes back with messages and the
   t.equal((await moderator.get('/admin/tariffs')).statusCode, 403, 'tariffs are for admins');
 });
 
+t.test('an admin adds a payee with a checked ИНН and bank details; the addition is audited', async (t) => {
+  const { app, db } = await testApp(t.teardown, { seed: true, redis: false, env: TODAY });
+  const admin = new Agent(app);
+  await signInStaff(admin, db, 'admin@demo.local', DEMO_PASSWORD);
+  const page = await admin.get('/admin/tariffs');
+  for (const label of ['Наименование получателя', 'ИНН', 'КПП', 'Банк', 'БИК', 'Расчётный счёт', 'Корреспондентский счёт']) t.match(page.body, `>${label}</label>`);
+  const valid = {
+    name: 'ГБУ «Жилищник района Арбат»', inn: '7707083893', kpp: '770401001', bank_name: 'ПАО Сбербанк', bic: '044525225',
+    account: '40702810380000001234', corr_account: '30101810400000000225',
+  };
+
+  const bad = await admin.post('/admin/tariffs/payees', { ...valid, inn: '7707083894', account: '40702810380000001243' });
+  t.equal(bad.statusCode, 422);
+  t.match(bad.body, /id="inn-error"><span class="visually-hidden">Ошибка:<\/span> ИНН с ошибкой: не сходится контрольная цифра/);
+  t.match(bad.body, /id="account-error"><span class="visually-hidden">Ошибка:<\/span> Расчётный счёт не сходится с БИК/);
+  t.match(bad.body, '<a href="#inn">ИНН с ошибкой', 'in the error summary too');
+  t.match(bad.body, 'value="ГБУ «Жилищник района Арбат»"', 'the input is kept');
+  t.equal((await db.selectFrom('payees').select('id').where('name', '=', valid.name).execute()).length, 0, 'nothing written');
+
+  const added = await admin.post('/admin/tariffs/payees', valid);
+  t.equal(added.statusCode, 303);
+  t.equal(added.headers.location, '/admin/tariffs?done=payee-added#payees');
+  const row = await db.selectFrom('payees').selectAll().where('name', '=', valid.name).executeTakeFirstOrThrow();
+  t.same([row.inn, row.kpp, row.bic, row.account, row.corr_account, row.provider_id], [valid.inn, valid.kpp, valid.bic, valid.account, valid.corr_account, null]);
+  const audit = await db.selectFrom('audit_log').selectAll().where('action', '=', 'payee.added').execute();
+  t.equal(audit.length, 1);
+  t.match(audit[0]!.details, { name: valid.name, inn: valid.inn });
+  const listed = await admin.get('/admin/tariffs?done=payee-added');
+  t.match(listed.body, 'Получатель платежей добавлен.');
+  t.match(listed.body, `<td>${valid.name}</td><td>7707083893 / 770401001</td>`);
+
+  const twice = await admin.post('/admin/tariffs/payees', valid);
+  t.equal(twice.statusCode, 422);
+  t.match(twice.body, 'Получатель с таким наименованием уже есть');
+
+  const moderator = new Agent(app);
+  await signInStaff(moderator, db, 'moderator@demo.local', DEMO_PASSWORD);
+  t.equal((await moderator.post('/admin/tariffs/payees', valid)).statusCode, 403, 'payees are for admins');
+});
+
 t.test('«Сформировать счета» runs the period through the queue and shows its progress', async (t) => {
   const { app, db } = await testApp(t.teardown, { seed: true, env: TODAY });
   const admin = new Agent(app);

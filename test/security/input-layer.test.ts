@@ -49,6 +49,17 @@ t.test('one gate answers control characters with a Russian 422 before any handle
   const search = await staff.get('/admin/accounts?q=77%00');
   t.match(search.body, /<input class="input" id="q" name="q" type="search"\s+value="77"/, 'a filter comes back with what was typed');
   t.match(search.body, 'id="q-error"><span class="visually-hidden">Ошибка:</span> Уберите служебные символы');
+  // A form posted to a resource under its page (/admin/tariffs/payees) comes back as that page;
+  // a Referer of another origin is not followed.
+  const payee = await staff.post('/admin/tariffs/payees', { name: 'ГБУ\u0000 «Жилищник»', inn: '7707083893' }, { referer: 'http://evil.example/admin/staff' });
+  t.equal(payee.statusCode, 422);
+  t.match(payee.body, '<h1>Тарифы</h1>');
+  t.match(payee.body, /id="name-error"><span class="visually-hidden">Ошибка:<\/span> Уберите служебные символы/);
+  t.match(payee.body, 'value="ГБУ «Жилищник»"');
+  t.match(payee.body, 'value="7707083893"', 'the other fields keep what was typed');
+  t.equal((await db.selectFrom('payees').select('id').where('inn', '=', '7707083893').execute()).length, 0, 'nothing written');
+  const fromStaffPage = await staff.post('/admin/tariffs/payees', { name: 'x\u0007' }, { referer: 'http://localhost/admin/tariffs' });
+  t.match(fromStaffPage.body, 'id="name-error"', 'the page named by a same-origin Referer');
   const exports = await db.selectFrom('audit_log').select('id').where('action', '=', 'audit.exported').execute();
   t.equal(exports.length, 0, 'a refused export runs nothing');
   const badYear = await staff.get('/admin/audit/export.csv?from=0001-01-01&action=staff.invited');

@@ -157,6 +157,7 @@ const INVENTORY: Record<string, string> = {
   'POST /profile/notice-emails': 'resident csrf',
   'GET /admin/tariffs': 'staff:admin -',
   'POST /admin/tariffs': 'staff:admin csrf',
+  'POST /admin/tariffs/payees': 'staff:admin csrf',
   'GET /admin/bill-runs': 'staff:admin -',
   'POST /admin/bill-runs': 'staff:admin csrf',
   'GET /admin/bill-runs/:id': 'staff:admin -',

@@ -3,11 +3,14 @@ import { signedInStaff } from '../../plugins/auth.js';
 import { field } from '../../security/input.js';
 import { isCalendarDate } from '../../lib/calendar.js';
 import { parseRubles } from '../../lib/decimal.js';
-import { addTariff, listPayees, listServices, listTariffs, type ServiceInfo } from '../../features/billing/reference.js';
+import { addPayee, addTariff, listPayees, listServices, listTariffs, type ServiceInfo } from '../../features/billing/reference.js';
+import { EMPTY_PAYEE_FORM, validatePayee, type PayeeForm } from './payee-form.js';
 import type { Zone } from '../../features/billing/tables.js';
 
 export const PLAN_LABELS: Record<string, string> = { '1': 'Однотарифный', '2': 'Двухтарифный', '3': 'Трёхтарифный' };
 export const ZONE_LABELS: Record<Zone, string> = { T1: 'T1 (день / пик)', T2: 'T2 (ночь)', T3: 'T3 (полупик)' };
+
+const DONE_NOTICES: Record<string, string> = { added: 'Тариф добавлен.', 'payee-added': 'Получатель платежей добавлен.' };
 
 type TariffForm = { service: string; plan: string; zone: string; price: string; valid_from: string; valid_to: string };
 
@@ -34,7 +37,9 @@ function validate(form: TariffForm, services: ServiceInfo[]) {
 const tariffs: FastifyPluginAsync = async (app) => {
   const { db, clock } = app;
 
-  async function showPage(reply: FastifyReply, extra: { form?: TariffForm; errors?: Record<string, string>; notice?: string } = {}) {
+  type PageExtra = { form?: TariffForm; errors?: Record<string, string>; payeeForm?: PayeeForm; payeeErrors?: Record<string, string>; notice?: string };
+
+  async function showPage(reply: FastifyReply, extra: PageExtra = {}) {
     const today = clock.today();
     return reply.viewAsync('backoffice/tariffs/index', {
       title: 'Тарифы',
@@ -45,12 +50,14 @@ const tariffs: FastifyPluginAsync = async (app) => {
       zoneLabels: ZONE_LABELS,
       form: extra.form ?? { service: '', plan: '1', zone: 'T1', price: '', valid_from: '', valid_to: '' },
       errors: extra.errors ?? {},
+      payeeForm: extra.payeeForm ?? EMPTY_PAYEE_FORM,
+      payeeErrors: extra.payeeErrors ?? {},
       notice: extra.notice,
     });
   }
 
   app.get<{ Querystring: { done?: string } }>('/', async (request, reply) => {
-    return showPage(reply, { notice: request.query.done === 'added' ? 'Тариф добавлен.' : undefined });
+    return showPage(reply, { notice: DONE_NOTICES[request.query.done ?? ''] });
   });
 
   app.post('/', async (request, reply) => {
@@ -68,6 +75,16 @@ const tariffs: FastifyPluginAsync = async (app) => {
     const result = await db.transaction().execute((trx) => addTariff(trx, checked.tariff, { staffId: staff.id, ip: request.ip }));
     if (!result.ok) return showPage(reply.code(422), { form, errors: { valid_from: 'Для этой услуги и зоны уже есть тариф с этой даты' } });
     return reply.redirect('/admin/tariffs?done=added', 303);
+  });
+
+  app.post('/payees', async (request, reply) => {
+    const form = Object.fromEntries(Object.keys(EMPTY_PAYEE_FORM).map((name) => [name, field(request.body, name)])) as PayeeForm;
+    const checked = validatePayee(form);
+    if (!checked.ok) return showPage(reply.code(422), { payeeForm: form, payeeErrors: checked.errors });
+    const staff = signedInStaff(request);
+    const result = await db.transaction().execute((trx) => addPayee(trx, checked.payee, { staffId: staff.id, ip: request.ip }));
+    if (!result.ok) return showPage(reply.code(422), { payeeForm: form, payeeErrors: { name: 'Получатель с таким наименованием уже есть' } });
+    return reply.redirect('/admin/tariffs?done=payee-added#payees', 303);
   });
 };
 

@@ -73,6 +73,21 @@ export async function listPayees(db: Kysely<Database>): Promise<PayeeInfo[]> {
   return rows.map((r) => ({ id: r.id, name: r.name, inn: r.inn, kpp: r.kpp, bankName: r.bank_name, bic: r.bic, account: r.account, corrAccount: r.corr_account }));
 }
 
+export type NewPayee = { name: string; inn: string; kpp: string; bankName: string; bic: string; account: string; corrAccount: string };
+
+/** Adds a payee; refused when one of that name exists (names print on the ЕПД and must tell payees apart). */
+export async function addPayee(trx: Transaction<Database>, payee: NewPayee, by: { staffId: number; ip: string }): Promise<{ ok: true; id: number } | { ok: false }> {
+  const row = await trx
+    .insertInto('payees')
+    .values({ name: payee.name, inn: payee.inn, kpp: payee.kpp, bank_name: payee.bankName, bic: payee.bic, account: payee.account, corr_account: payee.corrAccount })
+    .onConflict((oc) => oc.column('name').doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  if (!row) return { ok: false };
+  await recordAudit(trx, { staffId: by.staffId, action: 'payee.added', subjectType: 'payee', subjectId: row.id, details: { ...payee }, ip: by.ip });
+  return { ok: true, id: row.id };
+}
+
 export type BillingReference = { dueDays: Dated<number>[]; rates: RateTables };
 
 /** The dated tables the bill run and «Расчёт пеней» need, read once. */

@@ -11,6 +11,25 @@ export function isValidInn(inn: string): boolean {
   return (sum % 11) % 10 === Number(inn[9]);
 }
 
+const ACCOUNT_KEY_WEIGHTS = [7, 1, 3];
+
+// The control key of a Russian bank account (Bank of Russia rules): 23 digits — three of
+// the БИК before the account — weighted 7, 1, 3, … add up to a multiple of ten.
+function accountKeyOk(digits: string): boolean {
+  const sum = [...digits].reduce((total, digit, i) => total + ((Number(digit) * ACCOUNT_KEY_WEIGHTS[i % 3]!) % 10), 0);
+  return sum % 10 === 0;
+}
+
+/** A settlement account (расчётный счёт): 20 digits whose key matches the bank's БИК (its last three digits). */
+export function isValidSettlementAccount(bic: string, account: string): boolean {
+  return /^\d{9}$/.test(bic) && /^\d{20}$/.test(account) && accountKeyOk(bic.slice(-3) + account);
+}
+
+/** A correspondent account (корр. счёт, 30101…): its key matches "0" and digits 5–6 of the БИК. */
+export function isValidCorrespondentAccount(bic: string, account: string): boolean {
+  return /^\d{9}$/.test(bic) && /^30101\d{15}$/.test(account) && accountKeyOk('0' + bic.slice(4, 6) + account);
+}
+
 /** A dated value: applies from `validFrom` until the next row's date. */
 export type Dated<T> = { validFrom: string; value: T };
 

@@ -309,7 +309,11 @@ export function penaltiesByAccount(
     paymentsOf.set(p.account_id, list);
   }
   const billsOf = new Map<number, typeof bills>();
-  for (const b of bills) billsOf.set(b.account_id, [...(billsOf.get(b.account_id) ?? []), b]);
+  for (const b of bills) {
+    const list = billsOf.get(b.account_id) ?? [];
+    list.push(b);
+    billsOf.set(b.account_id, list);
+  }
   const result = new Map<number, number>();
   for (const [accountId, list] of billsOf) {
     const slices = debtSlices(

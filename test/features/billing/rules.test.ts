@@ -1,5 +1,6 @@
 import t from 'tap';
-import { chargeFor, dueDateFor, inForce, isValidInn } from '../../../src/features/billing/rules.js';
+import { chargeFor, dueDateFor, inForce, isValidCorrespondentAccount, isValidInn, isValidSettlementAccount } from '../../../src/features/billing/rules.js';
+import { validatePayee } from '../../../src/backoffice/tariffs/payee-form.js';
 
 const DUE_DAYS = [{ validFrom: '1970-01-01', value: 10 }, { validFrom: '2026-03-01', value: 15 }];
 
@@ -36,4 +37,35 @@ t.test('an ИНН is valid only with its check digit', async (t) => {
   // Sum mod 11 equal to 10 gives check digit 0.
   const tenRemainder = Array.from({ length: 1000 }, (_, i) => `7700${String(i).padStart(5, '0')}0`).find(isValidInn);
   t.ok(tenRemainder, 'some ИНН ends in 0');
+});
+
+t.test('bank accounts are checked against the БИК by their control key', async (t) => {
+  // Sberbank's Moscow БИК and its real correspondent account.
+  t.ok(isValidCorrespondentAccount('044525225', '30101810400000000225'));
+  t.notOk(isValidCorrespondentAccount('044525225', '30101810400000000226'), 'one digit changed');
+  t.notOk(isValidCorrespondentAccount('044525225', '40702810380000001234'), 'not a correspondent account');
+  t.ok(isValidSettlementAccount('044525225', '40702810380000001234'));
+  t.notOk(isValidSettlementAccount('044525225', '40702810380000001243'), 'two digits swapped');
+  t.notOk(isValidSettlementAccount('044525226', '40702810380000001234'), 'another bank');
+  t.notOk(isValidSettlementAccount('04452522', '40702810380000001234'), 'a short БИК');
+});
+
+t.test('a new payee: digits may be pasted with spaces; every field answers in Russian', async (t) => {
+  const good = validatePayee({
+    name: '  ГБУ «Жилищник   района Арбат» ', inn: '7707083893', kpp: '770401001', bank_name: 'ПАО Сбербанк', bic: '044 525 225',
+    account: '4070 2810 3800 0000 1234', corr_account: '30101810400000000225',
+  });
+  t.same(good, { ok: true, payee: { name: 'ГБУ «Жилищник района Арбат»', inn: '7707083893', kpp: '770401001', bankName: 'ПАО Сбербанк', bic: '044525225', account: '40702810380000001234', corrAccount: '30101810400000000225' } });
+  const bad = validatePayee({ name: ' ', inn: '7707083894', kpp: '77', bank_name: '', bic: '044525225', account: '40702810380000001243', corr_account: '40101810400000000225' });
+  t.same(bad, {
+    ok: false,
+    errors: {
+      name: 'Введите наименование получателя',
+      inn: 'ИНН с ошибкой: не сходится контрольная цифра',
+      kpp: 'КПП — 9 цифр',
+      bank_name: 'Введите название банка',
+      account: 'Расчётный счёт не сходится с БИК: проверьте оба номера',
+      corr_account: 'Корреспондентский счёт начинается с 30101',
+    },
+  });
 });
