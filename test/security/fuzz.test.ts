@@ -86,11 +86,6 @@ async function rowCounts(db: Db, tables: string[]): Promise<string> {
   return row.rows[0]!.counts;
 }
 
-// Inputs still written by hand instead of partials/field, so the gate's message is only in
-// the error summary: the «Отключения» address search, meter readings, the dwelling comment,
-// the tariff selects, the notice-emails checkbox. Known gaps, listed so that no other field slips in.
-const HAND_WRITTEN = /^(address|m\d+t\d|comment|service|plan|zone|noticeEmails)$/;
-
 // A form is sent as UTF-8, which has no lone surrogates: they arrive as U+FFFD.
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 function asSent(values: Record<string, unknown>): Record<string, unknown> {
@@ -114,7 +109,7 @@ function fieldMessageMissing(status: number, body: string, fields: string[]): st
     if (!body.includes(`<a href="#${name}">${CONTROL_CHARACTERS_FIELD_MESSAGE}</a>`)) problems.push(`no error summary entry for ${name}`);
     const control = new RegExp(`<(?:input|select|textarea)\\b[^>]*\\bname="${name}"[^>]*\\bid="([^"]+)"|<(?:input|select|textarea)\\b[^>]*\\bid="([^"]+)"[^>]*\\bname="${name}"|<fieldset\\b[^>]*\\bid="(${name})"`).exec(body);
     const id = control?.[1] ?? control?.[2] ?? control?.[3];
-    if (id && !HAND_WRITTEN.test(id) && !body.includes(`id="${id}-error"><span class="visually-hidden">Ошибка:</span> ${CONTROL_CHARACTERS_FIELD_MESSAGE}</p>`)) problems.push(`no message next to ${name}`);
+    if (id && !body.includes(`id="${id}-error"><span class="visually-hidden">Ошибка:</span> ${CONTROL_CHARACTERS_FIELD_MESSAGE}</p>`)) problems.push(`no message next to ${name}`);
   }
   return problems;
 }
