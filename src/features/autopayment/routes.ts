@@ -19,8 +19,9 @@ const autopayment: FastifyPluginAsync = async (app) => {
   async function scoped(request: FastifyRequest, rawAccount: string | undefined) {
     const resident = signedInResident(request);
     const accounts = await accessibleAccounts(db, resident.id);
-    const id = rawAccount === undefined || rawAccount === '' ? null : parseId(rawAccount);
-    const account = id === null ? (accounts.find((a) => can(a.rights, 'pay')) ?? accounts[0]) : accounts.find((a) => a.id === id);
+    const named = rawAccount !== undefined && rawAccount !== '';
+    const id = named ? parseId(rawAccount) : null;
+    const account = named ? accounts.find((a) => a.id === id) : (accounts.find((a) => can(a.rights, 'pay')) ?? accounts[0]);
     return { resident, accounts, account };
   }
 

@@ -62,7 +62,7 @@ t.test('«Автоплатёж»: set up after a remembered card, changed, check
   t.match(bad.body, /value="12,345"/, 'the typed amount kept');
   const notMine = await db
     .insertInto('online_payments')
-    .values({ resident_id: (await createResident(db)).id, payer_account_id: other, idempotency_key: 'someone-elses-card-0001', method: 'card', amount_kopecks: 100, acquirer: 'sandbox', status: 'succeeded', recurring_token: 'tok_someone_else', card_last4: '4444' })
+    .values({ resident_id: (await createResident(db)).id, payer_account_id: other, idempotency_key: 'someone-elses-card-0001', method: 'card', amount_kopecks: 100, acquirer: 'sandbox', status: 'succeeded', recurring_token: 'tok_someone_else', card_last4: '4444', paid_at: new Date(), paid_on: '2026-12-01', transaction_id: 'txn_someone_else' })
     .returning('id')
     .executeTakeFirstOrThrow();
   const stolen = await agent.post('/autopayment', { account: String(account), chargeDay: '15', maxAmount: '5000', card: String(notMine.id) });
