@@ -1,4 +1,5 @@
 import t from 'tap';
+import { checkPage } from '../fixtures/accessibility.js';
 import { JS_MODES, chromiumMissing, launchBrowser, newContext, startServer } from '../fixtures/browser.js';
 import { sessionCookie } from '../fixtures/sessions.js';
 
@@ -65,20 +66,24 @@ t.test('a remembered card payment, its receipt and history, then «Автопл�
       await page.waitForURL(/\/autopayment\?account=/);
       t.equal(await page.locator('h1').textContent(), 'Автоплатёж');
       t.equal(await page.getByText('4111').count(), 0, 'never the card number');
+      await checkPage(t, page, 'auto-payment form');
       await page.getByLabel('Максимальная сумма').fill('ten');
       await page.getByRole('button', { name: 'Сохранить' }).click();
       await page.locator('#chargeDay-error').waitFor();
       t.equal(await page.getByLabel('Максимальная сумма').inputValue(), 'ten', 'the input kept');
+      await checkPage(t, page, 'auto-payment form refused');
       await page.getByLabel('День списания').selectOption('10');
       await page.getByLabel('Максимальная сумма').fill('3 000,00');
       t.ok(await page.getByLabel('•••• 1111').isChecked(), 'the saved card is chosen');
       await page.getByRole('button', { name: 'Сохранить' }).click();
       await page.getByText('Автоплатёж сохранён.').waitFor();
       t.ok(await page.getByText('10-е число каждого месяца').isVisible());
+      await checkPage(t, page, 'auto-payment saved');
       t.match(await db.selectFrom('autopayments').selectAll().where('payer_account_id', '=', accountId).executeTakeFirstOrThrow(), { charge_day: 10, max_kopecks: 300_000, cancelled_at: null });
 
       await page.getByRole('link', { name: 'Отменить автоплатёж' }).click();
       await page.getByRole('heading', { name: 'Отменить автоплатёж?' }).waitFor();
+      await checkPage(t, page, 'auto-payment cancel confirmation');
       await page.getByRole('button', { name: 'Отменить автоплатёж' }).click();
       await page.getByText('Автоплатёж отменён.').waitFor();
       t.ok((await db.selectFrom('autopayments').select('cancelled_at').where('payer_account_id', '=', accountId).executeTakeFirstOrThrow()).cancelled_at, 'cancelled');
