@@ -18,6 +18,7 @@ import rateLimit from './plugins/rate-limit.js';
 import session, { residentSessions, staffSessions } from './plugins/session.js';
 import staticFiles from './plugins/static.js';
 import view from './plugins/view.js';
+import autopayment from './features/autopayment/routes.js';
 import devMailbox from './features/dev-mailbox/routes.js';
 import health from './features/health/routes.js';
 import home from './features/home/routes.js';
@@ -165,6 +166,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await signedIn.register(paymentHistory);
       await signedIn.register(receipts);
       await signedIn.register(payments);
+      await signedIn.register(autopayment);
       await signedIn.register(coOwners);
       await signedIn.register(residentNoticeRoutes);
       await signedIn.register(serviceRequests);

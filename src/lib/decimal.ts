@@ -14,3 +14,8 @@ export function parseRubles(text: string, { allowZero = false } = {}): Parsed<nu
   if (kopecks === 0 && !allowZero) return { ok: false, error: 'Сумма должна быть больше нуля' };
   return { ok: true, value: kopecks };
 }
+
+/** Kopecks as a form shows them back for editing: 1234,56 (what parseRubles reads). */
+export function rublesInput(kopecks: number): string {
+  return (kopecks / 100).toFixed(2).replace('.', ',');
+}

@@ -64,6 +64,12 @@ export async function runAutopaymentDay(ctx: RunContext): Promise<Record<ChargeS
     }
   }
 
+  const charging = await db.selectFrom('autopayment_charges').select('id').where('status', '=', 'charging').orderBy('id').execute();
+  for (const { id } of charging) {
+    const status = await settleCharging(ctx, id);
+    if (status !== 'charging') tally[status] += 1;
+  }
+
   const work = await db
     .selectFrom('autopayment_charges')
     .select('id')
@@ -134,20 +140,120 @@ export async function attemptCharge(ctx: RunContext, chargeId: number): Promise<
     }
   }
 
-  // Not decided yet: the payment's own status query settles it; no new attempt meanwhile.
+  // Not decided yet: a later day's run asks the acquirer (settleCharging); no new attempt meanwhile.
   if (state?.status === 'pending') return 'charging';
-  const succeeded = state?.status === 'succeeded';
-  const next = succeeded ? null : nextAttemptAfterFailure(claimed.attempts, today);
+  return finishAttempt(ctx, chargeId, state?.status === 'succeeded', { attempts: claimed.attempts, amountKopecks: claimed.amountKopecks, email: claimed.ap.email, payerCode: claimed.ap.payer_code });
+}
+
+type Attempt = { attempts: number; amountKopecks: number; email: string; payerCode: string };
+
+/** The attempt's outcome: the month is done, or a retry is planned, and the resident is told. */
+async function finishAttempt(ctx: RunContext, chargeId: number, succeeded: boolean, attempt: Attempt): Promise<ChargeStatus> {
+  const next = succeeded ? null : nextAttemptAfterFailure(attempt.attempts, ctx.today);
   const status: ChargeStatus = succeeded ? 'succeeded' : next ? 'retry' : 'failed';
-  await db.transaction().execute(async (trx) => {
-    await trx
+  return ctx.db.transaction().execute(async (trx) => {
+    const moved = await trx
       .updateTable('autopayment_charges')
-      .set({ status, next_attempt_on: next, finished_at: status === 'retry' ? null : now })
+      .set({ status, next_attempt_on: next, finished_at: status === 'retry' ? null : ctx.now })
       .where('id', '=', chargeId)
       .where('status', '=', 'charging')
-      .execute();
-    const email = succeeded ? chargedEmail(claimed.ap.payer_code, claimed.amountKopecks) : failedEmail(claimed.ap.payer_code, claimed.amountKopecks, next);
-    await sendEmailLater(trx, { to: claimed.ap.email, ...email });
+      .executeTakeFirst();
+    // Another runner finished it first: it has told the resident.
+    if (Number(moved.numUpdatedRows) !== 1) return 'charging';
+    const email = succeeded ? chargedEmail(attempt.payerCode, attempt.amountKopecks) : failedEmail(attempt.payerCode, attempt.amountKopecks, next);
+    await sendEmailLater(trx, { to: attempt.email, ...email });
+    return status;
   });
-  return status;
+}
+
+/**
+ * A charge the acquirer answered with 'pending': once its payment is final (by a
+ * notification, the payments expiry job, or the status query asked here) the charge
+ * moves on like any other attempt. An expired payment took no money: a declined attempt.
+ */
+export async function settleCharging(ctx: RunContext, chargeId: number): Promise<ChargeStatus> {
+  const row = await ctx.db
+    .selectFrom('autopayment_charges as c')
+    .innerJoin('online_payments as p', 'p.id', 'c.payment_id')
+    .innerJoin('residents as r', 'r.id', 'c.resident_id')
+    .innerJoin('payer_accounts as pa', 'pa.id', 'c.payer_account_id')
+    .select(['c.attempts', 'c.amount_kopecks', 'p.id as payment_id', 'p.status', 'p.acquirer', 'p.acquirer_payment_id', 'r.email', 'pa.payer_code'])
+    .where('c.id', '=', chargeId)
+    .where('c.status', '=', 'charging')
+    .executeTakeFirst();
+  if (!row) return 'charging';
+  let status = row.status;
+  if ((status === 'created' || status === 'pending') && row.acquirer_payment_id) {
+    try {
+      await applyAcquirerState(ctx.db, row.acquirer, await ctx.acquirer.queryStatus(row.acquirer_payment_id), ctx.now);
+    } catch (error) {
+      if (!(error instanceof AcquirerUnavailable)) throw error;
+      return 'charging';
+    }
+    status = (await ctx.db.selectFrom('online_payments').select('status').where('id', '=', row.payment_id).executeTakeFirstOrThrow()).status;
+  }
+  if (status === 'created' || status === 'pending') return 'charging';
+  return finishAttempt(ctx, chargeId, status === 'succeeded', { attempts: row.attempts, amountKopecks: Number(row.amount_kopecks), email: row.email, payerCode: row.payer_code });
+}
+
+// The resident's pages: the account's auto-payment and the cards it may charge.
+
+export type AccountAutopayment = { chargeDay: number; maxKopecks: number; tokenPaymentId: number; cardLast4: string | null; setBySelf: boolean };
+
+/** The account's active auto-payment, with the last four digits of its card. */
+export async function autopaymentOf(db: Kysely<Database>, accountId: number, residentId: number): Promise<AccountAutopayment | null> {
+  const row = await db
+    .selectFrom('autopayments as ap')
+    .innerJoin('online_payments as p', 'p.id', 'ap.token_payment_id')
+    .select(['ap.charge_day', 'ap.max_kopecks', 'ap.token_payment_id', 'ap.resident_id', 'p.card_last4'])
+    .where('ap.payer_account_id', '=', accountId)
+    .where('ap.cancelled_at', 'is', null)
+    .executeTakeFirst();
+  if (!row) return null;
+  return { chargeDay: row.charge_day, maxKopecks: Number(row.max_kopecks), tokenPaymentId: Number(row.token_payment_id), cardLast4: row.card_last4, setBySelf: row.resident_id === residentId };
+}
+
+export type SavedCard = { paymentId: number; last4: string; savedAt: Date };
+
+/**
+ * The resident's own saved cards: the card payments that brought a recurring token
+ * (only the last four digits are ever known here). The newest payment per card.
+ */
+export async function savedCards(db: Kysely<Database>, residentId: number): Promise<SavedCard[]> {
+  const rows = await db
+    .selectFrom('online_payments')
+    .select(['id', 'card_last4', 'paid_at'])
+    .where('resident_id', '=', residentId)
+    .where('status', '=', 'succeeded')
+    .where('recurring_token', 'is not', null)
+    .orderBy('id', 'desc')
+    .execute();
+  const seen = new Set<string>();
+  const cards: SavedCard[] = [];
+  for (const row of rows) {
+    const last4 = row.card_last4 ?? '····';
+    if (seen.has(last4)) continue;
+    seen.add(last4);
+    cards.push({ paymentId: Number(row.id), last4, savedAt: row.paid_at ?? new Date(0) });
+  }
+  return cards;
+}
+
+/** Sets up or changes the account's auto-payment (a cancelled one comes back to life). */
+export async function saveAutopayment(
+  db: Kysely<Database>,
+  input: { accountId: number; residentId: number; chargeDay: number; maxKopecks: number; tokenPaymentId: number; now: Date },
+): Promise<void> {
+  const values = { resident_id: input.residentId, charge_day: input.chargeDay, max_kopecks: input.maxKopecks, token_payment_id: input.tokenPaymentId, updated_at: input.now, cancelled_at: null };
+  await db
+    .insertInto('autopayments')
+    .values({ payer_account_id: input.accountId, created_at: input.now, ...values })
+    .onConflict((oc) => oc.column('payer_account_id').doUpdateSet(values))
+    .execute();
+}
+
+/** Cancels it; a charge already started this month finishes, none starts after (attemptCharge). */
+export async function cancelAutopayment(db: Kysely<Database>, accountId: number, now: Date): Promise<boolean> {
+  const result = await db.updateTable('autopayments').set({ cancelled_at: now, updated_at: now }).where('payer_account_id', '=', accountId).where('cancelled_at', 'is', null).executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
 }

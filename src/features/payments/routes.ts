@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../config.js';
+import { rublesInput } from '../../lib/decimal.js';
 import { period as periodLabel } from '../../lib/format.js';
 import { PAYMENT_METHOD_LABELS, choicesOf } from '../../lib/labels.js';
 import { signedInResident, type CurrentResident } from '../../plugins/auth.js';
@@ -55,10 +56,6 @@ function readForm(body: unknown): PaymentForm {
     saveCard: field(body, 'saveCard') === 'yes',
     advance: field(body, 'advance') === 'yes',
   };
-}
-
-function rublesInput(kopecks: number): string {
-  return (kopecks / 100).toFixed(2).replace('.', ',');
 }
 
 /** «Оплата»: the form, its summary, the hand-over to the acquirer and the outcome pages. */
