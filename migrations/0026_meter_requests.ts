@@ -36,6 +36,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
   // The moderators' queue (oldest waiting first) and the resident's list per account.
   await db.schema.createIndex('meter_requests_pending_idx').on('meter_requests').columns(['status', 'submitted_at']).execute();
+  // One waiting request per resource of an account: a second one would only collide on approval.
+  await db.schema.createIndex('meter_requests_one_pending_key').unique().on('meter_requests').columns(['payer_account_id', 'resource']).where(sql.ref('status'), '=', 'pending').execute();
   await db.schema.createIndex('meter_requests_account_idx').on('meter_requests').columns(['payer_account_id', 'submitted_at']).execute();
 }
 

@@ -9,7 +9,8 @@ import { RESOURCE_NAMES } from '../readings/rules.js';
 import { sendDocumentFile } from '../identity/files.js';
 import { uploadDir } from '../identity/service.js';
 import { acceptUploads, documentForm, receiveFiles, removeFiles } from '../identity/upload.js';
-import { fileMeterRequest, meterRequestCertificate, meterRequestsOf, validateMeterRequest, workingMeters, type MeterRequestForm } from './service.js';
+import { fileMeterRequest, meterRequestCertificate, meterRequestsOf, waitingResources, workingMeters } from './service.js';
+import { WAITING, validateMeterRequest, type MeterRequestForm } from './rules.js';
 
 // «Заявка на регистрацию счётчика» (from «Показания»): the owner of an account asks
 // to register a new meter or a passed verification, with the certificate; the
@@ -73,7 +74,7 @@ const meterRequests: FastifyPluginAsync = async (app) => {
         nextVerificationDate: f.nextVerificationDate ?? '',
         initial: [f.initial1 ?? '', f.initial2 ?? '', f.initial3 ?? ''],
       };
-      const checked = validateMeterRequest(form, await workingMeters(app.db, account.id), app.clock.today());
+      const checked = validateMeterRequest(form, await workingMeters(app.db, account.id), await waitingResources(app.db, account.id), app.clock.today());
       const errors = checked.ok ? {} : { ...checked.errors };
       let certificateError = received.fileError;
       if (!certificateError && received.files.length === 0) certificateError = 'Приложите свидетельство о поверке: скан или фотографию в формате JPEG, PNG или PDF.';
@@ -83,7 +84,11 @@ const meterRequests: FastifyPluginAsync = async (app) => {
         reply.code(received.tooLarge ? 413 : 422);
         return await show(request, reply, account, { form, errors });
       }
-      await fileMeterRequest(app.db, { accountId: account.id, residentId: signedInResident(request).id, request: checked.request, certificate: received.files[0]!, uploadDir: dir, now: app.clock.now() });
+      const filed = await fileMeterRequest(app.db, { accountId: account.id, residentId: signedInResident(request).id, request: checked.request, certificate: received.files[0]!, uploadDir: dir, now: app.clock.now() });
+      if (filed === 'waiting') {
+        reply.code(409);
+        return await show(request, reply, account, { form, errors: { [checked.request.kind === 'new' ? 'resource' : 'meterId']: WAITING } });
+      }
       return reply.redirect(`/readings/accounts/${account.id}/meter-requests?sent=1`, 303);
     } finally {
       await removeFiles(received.tempPaths);

@@ -1,8 +1,9 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../db/schema.js';
+import { isUniqueViolation } from '../../db/index.js';
 import { recordAudit } from '../../audit/writer.js';
 import { sendEmailLater } from '../../messaging/service.js';
-import { addMeter, recordVerification, validateAddedMeter, validateVerification, type CheckedMeter } from '../../backoffice/accounts/service.js';
+import { addMeter, recordVerification } from '../../backoffice/accounts/service.js';
 import { keepFiles, type ReceivedFile } from '../identity/upload.js';
 import type { DocumentFile } from '../identity/service.js';
 import type { DocumentMime } from '../identity/tables.js';
@@ -10,56 +11,11 @@ import { RESOURCE_NAMES } from '../readings/rules.js';
 import type { Resource } from '../readings/tables.js';
 import type { MeterRequestKind, MeterRequestStatus } from './tables.js';
 import { meterRequestApprovedEmail, meterRequestRejectedEmail } from './messages.js';
+import type { CheckedRequest, WorkingMeter } from './rules.js';
 
 // «Заявка на регистрацию счётчика»: a resident asks to register a new meter or a
 // passed verification with the certificate; a moderator approves (the meter is
 // added or its verification recorded, through the same code staff use) or rejects.
-
-export type MeterRequestForm = {
-  kind: string;
-  resource: string;
-  meterId: string;
-  zones: string;
-  serialNumber: string;
-  datedOn: string;
-  nextVerificationDate: string;
-  initial: string[];
-};
-
-export type WorkingMeter = { id: number; resource: Resource; zones: number; serialNumber: string };
-
-export type CheckedRequest =
-  | { kind: 'new'; meter: CheckedMeter }
-  | { kind: 'verified'; meter: WorkingMeter; verifiedOn: string; next: string };
-
-/**
- * A new meter is checked as staff's «Добавить счётчик» checks it (a resource with no
- * working meter, zones, commissioning date, serial, next verification, initial
- * reading); a verification names a working meter of the account and its dates.
- * The date field is `datedOn` in both cases.
- */
-export function validateMeterRequest(form: MeterRequestForm, working: WorkingMeter[], today: string): { ok: true; request: CheckedRequest } | { ok: false; errors: Record<string, string> } {
-  if (form.kind === 'verified') {
-    const meter = working.find((m) => String(m.id) === form.meterId);
-    const checked = validateVerification({ verifiedOn: form.datedOn, nextVerificationDate: form.nextVerificationDate }, today);
-    const errors: Record<string, string> = {};
-    if (!meter) errors.meterId = 'Выберите счётчик, который прошёл поверку';
-    if (!checked.ok) {
-      if (checked.errors.verifiedOn) errors.datedOn = checked.errors.verifiedOn;
-      if (checked.errors.nextVerificationDate) errors.nextVerificationDate = checked.errors.nextVerificationDate;
-    }
-    if (!meter || !checked.ok) return { ok: false, errors };
-    return { ok: true, request: { kind: 'verified', meter, verifiedOn: checked.verifiedOn, next: checked.next } };
-  }
-  if (form.kind !== 'new') return { ok: false, errors: { kind: 'Выберите, какой счётчик зарегистрировать' } };
-  const checked = validateAddedMeter({ ...form, installedOn: form.datedOn }, working.map((m) => m.resource), today);
-  if (!checked.ok) {
-    const { installedOn, ...rest } = checked.errors;
-    return { ok: false, errors: installedOn ? { ...rest, datedOn: installedOn } : rest };
-  }
-  const { ok: _ok, ...meter } = checked;
-  return { ok: true, request: { kind: 'new', meter } };
-}
 
 /** The working meters of an account, for the «прошёл поверку» choice. */
 export async function workingMeters(db: Kysely<Database>, accountId: number): Promise<WorkingMeter[]> {
@@ -73,11 +29,20 @@ export async function workingMeters(db: Kysely<Database>, accountId: number): Pr
   return rows.map((r) => ({ id: r.id, resource: r.resource, zones: r.zones, serialNumber: r.serial_number }));
 }
 
-/** Files the request with its certificate: the row and the file are kept together or not at all. */
+/** Resources of the account with a request waiting for a decision. */
+export async function waitingResources(db: Kysely<Database>, accountId: number): Promise<Resource[]> {
+  const rows = await db.selectFrom('meter_requests').select('resource').where('payer_account_id', '=', accountId).where('status', '=', 'pending').execute();
+  return rows.map((r) => r.resource);
+}
+
+/**
+ * Files the request with its certificate: the row and the file are kept together or
+ * not at all. 'waiting' when a request for the resource was filed meanwhile.
+ */
 export async function fileMeterRequest(
   db: Kysely<Database>,
   input: { accountId: number; residentId: number; request: CheckedRequest; certificate: ReceivedFile; uploadDir: string; now: Date },
-): Promise<number> {
+): Promise<number | 'waiting'> {
   const r = input.request;
   const meter =
     r.kind === 'new'
@@ -101,7 +66,7 @@ export async function fileMeterRequest(
       .returning('id')
       .executeTakeFirstOrThrow();
     return row.id;
-  });
+  }).catch((error: unknown) => (isUniqueViolation(error, 'meter_requests_one_pending_key') ? ('waiting' as const) : Promise.reject(error)));
 }
 
 export type MeterRequest = {

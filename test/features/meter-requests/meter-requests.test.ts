@@ -47,6 +47,9 @@ t.test('a resident files a meter request with the certificate; a moderator appro
   t.equal((await file([...fields(NEW_GAS), { name: 'certificate', filename: 'Свидетельство.pdf', content: PDF, type: 'application/pdf' }])).statusCode, 303);
   const hot = await meterOf(db, '7700000010', 'hot_water');
   t.equal((await file([...fields({ kind: 'verified', meterId: String(hot.id), datedOn: '2026-11-12', nextVerificationDate: '2032-11-12' }), { name: 'certificate', filename: 'poverka.jpg', content: JPEG }])).statusCode, 303);
+  const again = await file([...fields(NEW_GAS), { name: 'certificate', filename: 'svid.pdf', content: PDF }]);
+  t.equal(again.statusCode, 422);
+  t.match(again.body, 'По этому ресурсу уже есть заявка на проверке', 'one waiting request per resource');
   const [gasRequest, verification] = await db.selectFrom('meter_requests').selectAll().orderBy('id').execute();
   t.same([gasRequest!.kind, gasRequest!.status, gasRequest!.mime_type, Number(gasRequest!.initial_t1)], ['new', 'pending', 'application/pdf', 3.5]);
   t.same([verification!.kind, verification!.meter_id, verification!.mime_type], ['verified', hot.id, 'image/jpeg']);
