@@ -30,6 +30,7 @@ import terms from './features/terms/routes.js';
 import help from './features/help/routes.js';
 import services from './features/linking/routes.js';
 import dwelling from './features/dwelling/routes.js';
+import meterRequests from './features/meter-requests/routes.js';
 import readings from './features/readings/routes.js';
 import billing from './features/billing/routes.js';
 import paymentHistory from './features/payment-history/routes.js';
@@ -37,6 +38,7 @@ import receipts from './features/receipts/routes.js';
 import coOwners, { coOwnerInvitation } from './features/co-owners/routes.js';
 import linkRequests from './backoffice/link-requests/routes.js';
 import dwellingRequests from './backoffice/dwelling-requests/routes.js';
+import meterRequestQueue from './backoffice/meter-requests/routes.js';
 import accounts from './backoffice/accounts/routes.js';
 import staffAuth from './backoffice/auth/routes.js';
 import totpSettings from './backoffice/auth/totp-routes.js';
@@ -162,6 +164,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await signedIn.register(services);
       await signedIn.register(dwelling);
       await signedIn.register(readings);
+      await signedIn.register(meterRequests);
       await signedIn.register(billing);
       await signedIn.register(paymentHistory);
       await signedIn.register(receipts);
@@ -198,6 +201,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         await moderators.register(identityDocuments);
         await moderators.register(linkRequests);
         await moderators.register(dwellingRequests);
+        await moderators.register(meterRequestQueue);
       });
       await backoffice.register(async (registryStaff) => {
         registryStaff.addHook('preHandler', requireStaff('moderator', 'admin'));

@@ -37,6 +37,8 @@ export const ACTION_LABELS = {
   'account.ownership-transferred': 'Передача прав владельца лицевого счёта',
   'dwelling-request.approved': 'Изменение данных помещения одобрено',
   'dwelling-request.rejected': 'Отказ в изменении данных помещения',
+  'meter-request.approved': 'Заявка на регистрацию счётчика одобрена',
+  'meter-request.rejected': 'Отказ в регистрации счётчика',
   'service-request.taken': 'Заявка взята в работу',
   'service-request.crew-changed': 'Бригада по заявке изменена',
   'service-request.done': 'Заявка выполнена',
@@ -49,10 +51,13 @@ export const ACTION_LABELS = {
   'audit.viewed': 'Просмотр журнала действий',
   'dwelling-request.viewed': 'Просмотр заявки на изменение данных помещения',
   'dwelling-requests.listed': 'Просмотр очереди заявок на изменение данных помещения',
+  'meter-request.viewed': 'Просмотр заявки на регистрацию счётчика',
+  'meter-requests.listed': 'Просмотр очереди заявок на регистрацию счётчиков',
   'identity.submissions.listed': 'Просмотр очереди заявок на подтверждение личности',
   'link-request.viewed': 'Просмотр заявки на подключение лицевого счёта',
   'link-requests.listed': 'Просмотр очереди заявок на подключение',
   'dwelling-request.document.viewed': 'Просмотр документа к заявке на изменение данных помещения',
+  'meter-request.certificate.viewed': 'Просмотр свидетельства о поверке к заявке на регистрацию счётчика',
 } as const satisfies Record<string, string>;
 
 /** Every action the audit log knows; writing any other is a type error. */

@@ -10,6 +10,7 @@ import type { EsiaTables } from '../features/esia/tables.js';
 import type { FiscalRegisterTables } from '../features/fiscal-register/tables.js';
 import type { IdentityTables } from '../features/identity/tables.js';
 import type { LinkingTables } from '../features/linking/tables.js';
+import type { MeterRequestsTables } from '../features/meter-requests/tables.js';
 import type { ReadingsTables } from '../features/readings/tables.js';
 import type { RequestsTables } from '../features/requests/tables.js';
 import type { ReceiptsTables } from '../features/receipts/tables.js';
@@ -148,6 +149,7 @@ export type Database = FoundationTables &
   AccountsTables &
   LinkingTables &
   DwellingTables &
+  MeterRequestsTables &
   ReadingsTables &
   CoOwnersTables &
   BillingTables &

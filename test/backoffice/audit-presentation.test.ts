@@ -6,6 +6,7 @@ t.test('an entry’s object reads in Russian and links to its page', async (t) =
   t.same(auditSubject('identity_submission', '3', {}), { label: 'Проверка документов № 3', href: '/admin/documents/3' });
   t.same(auditSubject('payer_account', '12', {}), { label: 'Лицевой счёт № 12', href: '/admin/accounts/12' });
   t.same(auditSubject('dwelling_change', '4', {}), { label: 'Изменение данных помещения № 4', href: '/admin/dwelling-requests/4' });
+  t.same(auditSubject('meter_request', '6', {}), { label: 'Заявка на регистрацию счётчика № 6', href: '/admin/meter-requests/6' });
   t.same(auditSubject('identity_document', '9', { submissionId: 3 }), { label: 'Документ № 9', href: '/admin/documents/3' }, 'a document lives on its submission');
   t.same(auditSubject('account_link', '5', {}), { label: 'Заявка на подключение № 5', href: '/admin/link-requests/5' });
   t.same(auditSubject('meter', '11', { accountId: 4 }), { label: 'Счётчик № 11', href: '/admin/accounts/4' }, 'a meter lives on its account');

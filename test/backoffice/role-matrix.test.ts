@@ -54,6 +54,7 @@ t.test('role matrix: every back-office route, for every kind of visitor', async 
     { method: 'GET', url: `${submission}/files/${document.id}`, allowed: ['moderator'], status: 200 },
     { method: 'POST', url: `${submission}/rejection`, allowed: ['moderator'], status: 422 },
     { method: 'GET', url: '/admin/link-requests', allowed: ['moderator'], status: 200 },
+    { method: 'GET', url: '/admin/meter-requests', allowed: ['moderator'], status: 200 },
     { method: 'GET', url: `/admin/link-requests/${link.id}`, allowed: ['moderator'], status: 200 },
     { method: 'POST', url: `/admin/link-requests/${link.id}/rejection`, allowed: ['moderator'], status: 422 },
     { method: 'GET', url: `/admin/accounts?q=${meter.payer_code}`, allowed: ['moderator', 'admin'], status: 200 },

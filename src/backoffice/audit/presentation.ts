@@ -28,6 +28,8 @@ export function auditSubject(type: string | null, id: string | null, rawDetails:
       return { label: `Лицевой счёт № ${n}`, href: `/admin/accounts/${n}` };
     case 'dwelling_change':
       return { label: `Изменение данных помещения № ${n}`, href: `/admin/dwelling-requests/${n}` };
+    case 'meter_request':
+      return { label: `Заявка на регистрацию счётчика № ${n}`, href: `/admin/meter-requests/${n}` };
     case 'meter':
       return { label: `Счётчик № ${n}`, href: details.accountId ? `/admin/accounts/${String(details.accountId)}` : null };
     default:
