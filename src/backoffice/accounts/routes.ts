@@ -1,21 +1,18 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { renderError } from '../../plugins/errors.js';
 import { field, parseId } from '../../security/input.js';
+import { accountDetail, searchAccounts, type AccountDetail, type StaffMeter } from './service.js';
 import {
   RESOURCES,
-  accountDetail,
   addMeter,
   recordVerification,
   replaceMeter,
-  searchAccounts,
   validateAddedMeter,
   validateReplacement,
   validateVerification,
-  type AccountDetail,
   type NewMeterForm,
   type ReplacementForm,
-  type StaffMeter,
-} from './service.js';
+} from '../../features/readings/meters.js';
 import { RESOURCE_NAMES } from '../../features/readings/rules.js';
 import { signedInStaff } from '../../plugins/auth.js';
 import { recordStaffView } from '../audit/viewed.js';

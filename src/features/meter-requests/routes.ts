@@ -4,7 +4,7 @@ import { field, parseId } from '../../security/input.js';
 import { signedInResident } from '../../plugins/auth.js';
 import { csrfTokenValid } from '../../plugins/csrf.js';
 import { accountInUrl, can, type AccessibleAccount } from '../accounts/access.js';
-import { RESOURCES } from '../../backoffice/accounts/service.js';
+import { RESOURCES } from '../readings/meters.js';
 import { RESOURCE_NAMES } from '../readings/rules.js';
 import { sendDocumentFile } from '../identity/files.js';
 import { uploadDir } from '../identity/service.js';

@@ -1,4 +1,4 @@
-import { validateAddedMeter, validateVerification, type CheckedMeter } from '../../backoffice/accounts/service.js';
+import { validateAddedMeter, validateVerification, type CheckedMeter } from '../readings/meters.js';
 import type { Resource } from '../readings/tables.js';
 
 // What a resident's «Заявка на регистрацию счётчика» may ask for: the same checks

@@ -3,7 +3,7 @@ import type { Database } from '../../db/schema.js';
 import { isUniqueViolation } from '../../db/index.js';
 import { recordAudit } from '../../audit/writer.js';
 import { sendEmailLater } from '../../messaging/service.js';
-import { addMeter, recordVerification } from '../../backoffice/accounts/service.js';
+import { addMeter, recordVerification } from '../readings/meters.js';
 import { keepFiles, type ReceivedFile } from '../identity/upload.js';
 import type { DocumentFile } from '../identity/service.js';
 import type { DocumentMime } from '../identity/tables.js';
