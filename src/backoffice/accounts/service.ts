@@ -1,10 +1,7 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
-import { isCalendarDate } from '../../lib/calendar.js';
-import { RESOURCE_NAMES, parseReading } from '../../features/readings/rules.js';
-import { installMeter, retireMeter } from '../../features/readings/service.js';
+import { RESOURCE_NAMES } from '../../features/readings/rules.js';
 import { normalisePayerCode } from '../../features/linking/rules.js';
-import { recordAudit } from '../../audit/writer.js';
 import { holdersOf, type Holder } from '../link-requests/service.js';
 import { transfersOf, type Transfer } from './ownership.js';
 import { type Resource } from '../../features/readings/tables.js';

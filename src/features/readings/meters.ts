@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { isCalendarDate } from '../../lib/calendar.js';
 import { RESOURCE_NAMES, parseReading } from './rules.js';
