@@ -93,7 +93,7 @@ async function prepareDatabase(): Promise<void> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'zhku-bench-data-'));
   try {
     await migrateToLatest(db);
-    await seedDemoData(db, moscowDate(new Date()), dataDir);
+    await seedDemoData(db, moscowDate(new Date()));
   } finally {
     await db.destroy();
     rmSync(dataDir, { recursive: true, force: true });

@@ -45,7 +45,7 @@ let worker: ReturnType<typeof spawn> | undefined;
 try {
   await migrateToLatest(db);
   const now = new Date();
-  await seedDemoData(db, moscowDate(now), dataDir);
+  await seedDemoData(db, moscowDate(now));
 
   // A block: one street of buildings with 100 flats each, one linked resident per flat.
   const buildings = Math.ceil(residents / 100);
