@@ -37,7 +37,7 @@ t.test('a document behind a dwelling request: checked by its bytes, seen by its 
   const stored = await db.selectFrom('dwelling_documents').selectAll().where('dwelling_change_id', '=', request.id).executeTakeFirstOrThrow();
   t.same([stored.mime_type, stored.original_name, stored.size_bytes], ['application/pdf', 'Выписка ЕГРН.pdf', PDF.length]);
   t.same(await uploadedBytes(db, stored.file_id), PDF, 'the bytes are in the database');
-  t.equal((await db.selectFrom('uploaded_files').select('id').execute()).length, 1, 'nothing stored for the refused uploads');
+  t.equal((await db.selectFrom('uploaded_files').select('id').execute()).length, 2, 'the demo scan and this document: nothing stored for the refused uploads');
   t.same(await filesIn(path.join(config.dataDir, 'uploads')), [], 'no temporary leftovers on disk');
   t.match((await attach([{ name: 'document', filename: 'second.pdf', content: PDF }])).body, 'К заявке уже приложен документ');
 
