@@ -5,7 +5,7 @@
 // the binary (Debian: apt-get install nginx). deploy/nginx.conf is the production
 // shape of the same proxy, with TLS in front.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -32,7 +32,8 @@ export type RunningProxy = {
   stop(): Promise<void>;
 };
 
-const NGINX = process.env.NGINX_PATH ?? 'nginx';
+// Debian installs it under /usr/sbin, which is not on every user's PATH.
+const NGINX = process.env.NGINX_PATH ?? (existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : 'nginx');
 
 /** Why nginx cannot be started here, or false when it can. */
 export function nginxMissing(): string | false {
@@ -75,6 +76,9 @@ ${servers.join('\n')}
 /** Starts nginx with its files in a scratch folder and resolves once every site answers. */
 export async function startNginx(sites: ProxySite[], options: ProxyOptions): Promise<RunningProxy> {
   const dir = mkdtempSync(path.join(tmpdir(), 'zhku-nginx-'));
+  // Started as root, nginx's worker runs as an unprivileged user that must reach the
+  // temporary folders where it buffers request bodies (uploads); nothing here is secret.
+  chmodSync(dir, 0o755);
   const config = path.join(dir, 'nginx.conf');
   writeFileSync(config, nginxConfig(dir, sites, options));
   const child = spawn(NGINX, ['-p', dir, '-c', config, '-e', path.join(dir, 'error.log')], { stdio: ['ignore', 'ignore', 'pipe'] });

@@ -196,23 +196,35 @@ t.test('two web processes and two workers behind nginx serve one resident as one
     await t.test('an identity scan uploaded through one process is opened by a moderator through the other', async (t) => {
       await resident.get('/identity');
       const scan = sampleScanPng(64, 48);
-      const upload = await resident.postMultipart('/identity', uploadParts([{ filename: 'паспорт.png', content: scan, type: 'image/png' }]));
+      // A multi-megabyte PDF: nginx buffers the body to its own disk, the app stores it in Postgres.
+      const pdf = Buffer.concat([Buffer.from('%PDF-1.4\n'), randomBytes(6 * 1024 * 1024), Buffer.from('\n%%EOF\n')]);
+      const upload = await resident.postMultipart(
+        '/identity',
+        uploadParts([
+          { filename: 'паспорт.png', content: scan, type: 'image/png' },
+          { filename: 'прописка.pdf', content: pdf, type: 'application/pdf' },
+        ]),
+      );
       t.equal(upload.status, 303, 'uploaded');
-      const document = await db
+      const documents = await db
         .selectFrom('identity_documents')
         .innerJoin('identity_submissions', 'identity_submissions.id', 'identity_documents.submission_id')
         .innerJoin('residents', 'residents.id', 'identity_submissions.resident_id')
-        .select(['identity_documents.id', 'identity_documents.submission_id'])
+        .select(['identity_documents.id', 'identity_documents.submission_id', 'identity_documents.mime_type'])
         .where('residents.email', '=', email)
-        .executeTakeFirstOrThrow();
+        .orderBy('identity_documents.id')
+        .execute();
+      t.same(documents.map((d) => d.mime_type), ['image/png', 'application/pdf']);
       const config = loadConfig({ ...common, PORT: String(portA) });
       const cookie = await sessionCookie(db, config, { staffId: await staffId(db, 'moderator@demo.local') });
       const moderator = new ProxyClient(base).setCookie(cookie.name, cookie.value);
-      const opened = await moderator.getFromOtherThan(upload.upstream, `/admin/documents/${document.submission_id}/files/${document.id}`);
-      t.not(opened.upstream, upload.upstream, `received by ${upload.upstream}, served by ${opened.upstream}`);
-      t.equal(opened.status, 200);
-      t.equal(opened.headers.get('content-type'), 'image/png');
-      t.same(opened.bytes, scan, 'the same bytes');
+      for (const [document, content] of [[documents[0]!, scan], [documents[1]!, pdf]] as const) {
+        const opened = await moderator.getFromOtherThan(upload.upstream, `/admin/documents/${document.submission_id}/files/${document.id}`);
+        t.not(opened.upstream, upload.upstream, `${document.mime_type}: received by ${upload.upstream}, served by ${opened.upstream}`);
+        t.equal(opened.status, 200);
+        t.equal(opened.headers.get('content-type'), document.mime_type);
+        t.ok(opened.bytes.equals(content), `${document.mime_type}: the same ${content.length} bytes`);
+      }
     });
   });
 
