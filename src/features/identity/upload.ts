@@ -10,7 +10,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { fileTypeFromFile } from 'file-type';
-import { ALLOWED_TYPES, MAX_FILES, MAX_FILE_BYTES, displayName, fileNameProblem, isAllowedMime } from './rules.js';
+import { MAX_FILES, MAX_FILE_BYTES, displayName, fileNameProblem, isAllowedMime } from './rules.js';
 import type { DocumentMime } from './tables.js';
 
 /** One accepted file, still under its temporary name. */
@@ -18,7 +18,6 @@ export type ReceivedFile = {
   tempPath: string;
   originalName: string;
   mime: DocumentMime;
-  extension: string;
   size: number;
   sha256: string;
 };
@@ -156,7 +155,7 @@ export async function receiveFiles(request: FastifyRequest, uploadDir: string, t
         fileError(form.messages.wrongType(shown));
         continue;
       }
-      received.files.push({ tempPath, originalName: shown, mime: type.mime, extension: ALLOWED_TYPES[type.mime], size, sha256 });
+      received.files.push({ tempPath, originalName: shown, mime: type.mime, size, sha256 });
     }
   } catch (error) {
     fileError(messageFor(error, request));
