@@ -2,6 +2,10 @@ import t from 'tap';
 import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import path from 'node:path';
+import { createDb } from '../src/db/index.js';
+import { sampleScanPng } from '../src/features/identity/sample-scan.js';
+import { filesIn } from './fixtures/identity.js';
 import { testTempDir } from './fixtures/temp.js';
 
 // `npm start` with nothing configured: PGlite in DATA_DIR, jobs in-process, demo data.
@@ -65,4 +69,18 @@ t.test('a fresh data folder is migrated, seeded and served; a second start reuse
   t.notMatch(second.output(), /demo data seeded/, 'the data is kept');
   t.equal((await fetch(second.url + '/healthz')).status, 200);
   t.equal(await second.stop(), 0);
+
+  // Uploads are kept in the database here too: the demo scan is a row of PGlite, not a file.
+  const db = createDb({ pgliteDir: path.join(dataDir, 'pglite') });
+  try {
+    const scan = await db
+      .selectFrom('identity_documents')
+      .innerJoin('uploaded_files', 'uploaded_files.id', 'identity_documents.file_id')
+      .select('uploaded_files.bytes')
+      .executeTakeFirstOrThrow();
+    t.same(Buffer.from(scan.bytes), sampleScanPng(), 'the demo scan is in uploaded_files');
+  } finally {
+    await db.destroy();
+  }
+  t.same(await filesIn(path.join(dataDir, 'uploads')), [], 'no file under DATA_DIR/uploads');
 });

@@ -11,8 +11,8 @@ import { Signer } from '@fastify/cookie';
 import autocannon from 'autocannon';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { loadavg, cpus, tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { loadavg, cpus } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -21,6 +21,7 @@ import { migrateToLatest } from '../db/migrator.js';
 import { seedDemoData } from '../db/seed/index.js';
 import { moscowDate } from '../lib/calendar.js';
 import { residentSessions, staffSessions } from '../plugins/session.js';
+import { nginxMissing, startNginx, type RunningProxy } from './nginx-proxy.js';
 
 const env = process.env;
 const databaseUrl = env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/zhku_bench';
@@ -90,13 +91,11 @@ async function prepareDatabase(): Promise<void> {
   await admin.query(`create database ${pg.escapeIdentifier(name)}`);
   await admin.end();
   const db = createDb({ databaseUrl });
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'zhku-bench-data-'));
   try {
     await migrateToLatest(db);
-    await seedDemoData(db, moscowDate(new Date()), dataDir);
+    await seedDemoData(db, moscowDate(new Date()));
   } finally {
     await db.destroy();
-    rmSync(dataDir, { recursive: true, force: true });
   }
   const seeded = spawnSync(process.execPath, [...process.execArgv, path.join(here, 'bench-seed.ts'), String(accounts)], {
     env: { ...env, DATABASE_URL: databaseUrl, NODE_ENV: 'development' },
@@ -138,23 +137,6 @@ async function sessionCookies(): Promise<{ residents: string[]; moderator: strin
   }
 }
 
-function nginxConfig(dir: string): string {
-  const upstream = Array.from({ length: webProcesses }, (_, i) => `server 127.0.0.1:${APP_PORT + i};`).join(' ');
-  const location = (to: string) => `location / { proxy_pass http://${to}; proxy_http_version 1.1; proxy_set_header Connection ""; proxy_set_header Host $host;
-      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for; proxy_set_header X-Forwarded-Proto https; }`;
-  return `daemon off; worker_processes 1; pid ${dir}/nginx.pid; error_log ${dir}/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy; fastcgi_temp_path ${dir}/fastcgi; uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;
-  upstream app { ${upstream} keepalive 64; }
-  upstream bare { server 127.0.0.1:${BARE_PORT}; keepalive 64; }
-  server { listen 127.0.0.1:${PROXY_PORT}; ${location('app')} }
-  server { listen 127.0.0.1:${BARE_PROXY_PORT}; ${location('bare')} }
-}
-`;
-}
-
 type Row = { name: string; rps: number; p50: number; p99: number; errors: number; rssMb: number };
 
 async function measure(name: string, url: string, cookies: string[], webPids: (number | undefined)[]): Promise<Row> {
@@ -183,8 +165,9 @@ async function measure(name: string, url: string, cookies: string[], webPids: (n
 }
 
 async function main(): Promise<void> {
-  if (spawnSync('nginx', ['-v']).error) {
-    console.error('npm run bench needs nginx in front of the web processes: apt-get install nginx');
+  const noNginx = nginxMissing();
+  if (noNginx) {
+    console.error(`npm run bench needs nginx in front of the web processes: ${noNginx}`);
     process.exit(1);
   }
   const started = Date.now();
@@ -202,19 +185,24 @@ async function main(): Promise<void> {
     QUEUE_PREFIX: prefix,
     LOG_LEVEL: 'error',
   };
-  const dir = mkdtempSync(path.join(tmpdir(), 'zhku-bench-nginx-'));
-  writeFileSync(path.join(dir, 'nginx.conf'), nginxConfig(dir));
   const processes: ChildProcess[] = [];
+  let proxy: RunningProxy | undefined;
   const stop = () => {
     for (const p of processes) p.kill('SIGTERM');
-    rmSync(dir, { recursive: true, force: true });
   };
   process.on('exit', stop);
   try {
     processes.push(child('bench-district.ts', ['--bare'], {}));
     const web = Array.from({ length: webProcesses }, (_, i) => child('../server.ts', [], { ...appEnv, PORT: String(APP_PORT + i) }));
     processes.push(...web, child('worker.ts', [], appEnv));
-    processes.push(spawn('nginx', ['-p', dir, '-c', path.join(dir, 'nginx.conf')], { stdio: 'inherit' }));
+    const appPorts = Array.from({ length: webProcesses }, (_, i) => APP_PORT + i);
+    proxy = await startNginx(
+      [
+        { port: PROXY_PORT, upstreams: appPorts },
+        { port: BARE_PROXY_PORT, upstreams: [BARE_PORT] },
+      ],
+      { forwardedProto: 'https' },
+    );
     await waitFor(`http://127.0.0.1:${BARE_PORT}/`);
     for (let i = 0; i < webProcesses; i++) await waitFor(`http://127.0.0.1:${APP_PORT + i}/healthz`);
     await waitFor(`http://127.0.0.1:${PROXY_PORT}/healthz`);
@@ -239,6 +227,7 @@ async function main(): Promise<void> {
       console.log(`| ${r.name} | ${Math.round(r.rps)} | ${((100 * r.rps) / bare).toFixed(1)} % | ${r.p50} | ${r.p99} | ${r.errors} | ${r.rssMb} |`);
     }
   } finally {
+    await proxy?.stop();
     stop();
   }
 }

@@ -12,9 +12,6 @@ import { migrateToLatest } from '../db/migrator.js';
 import { seedDemoData } from '../db/seed/index.js';
 import { publishNotice } from '../features/notices/service.js';
 import { moscowDate } from '../lib/calendar.js';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 
 const residents = Number(process.argv[2] ?? 10_000);
 const serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -40,12 +37,11 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 await admin(`create database ${scratch}`);
 const db = createDb({ databaseUrl: scratchUrl });
-const dataDir = mkdtempSync(path.join(tmpdir(), 'zhku-bench-'));
 let worker: ReturnType<typeof spawn> | undefined;
 try {
   await migrateToLatest(db);
   const now = new Date();
-  await seedDemoData(db, moscowDate(now), dataDir);
+  await seedDemoData(db, moscowDate(now));
 
   // A block: one street of buildings with 100 flats each, one linked resident per flat.
   const buildings = Math.ceil(residents / 100);
@@ -126,6 +122,5 @@ try {
     await exited;
   }
   await db.destroy();
-  rmSync(dataDir, { recursive: true, force: true });
   await admin(`drop database if exists ${scratch} with (force)`);
 }

@@ -78,7 +78,7 @@ const dataDir = mkdtempSync(path.join(tmpdir(), 'zhku-bench-'));
 let app: Awaited<ReturnType<typeof buildApp>> | undefined;
 try {
   await migrateToLatest(db);
-  await seedDemoData(db, moscowDate(new Date()), dataDir);
+  await seedDemoData(db, moscowDate(new Date()));
   const config = loadConfig({
     ...process.env,
     NODE_ENV: 'development',

@@ -12,7 +12,7 @@ const config = configOrExit();
 const db = dbFor(config);
 try {
   await migrateToLatest(db);
-  const seeded = !config.isProduction && (await seedDemoData(db, createClock(config.appToday).today(), config.dataDir));
+  const seeded = !config.isProduction && (await seedDemoData(db, createClock(config.appToday).today()));
   if (seeded) console.log('seeded');
 } finally {
   await db.destroy();

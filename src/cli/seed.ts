@@ -10,7 +10,7 @@ if (config.isProduction) {
 }
 const db = dbFor(config);
 try {
-  const seeded = await seedDemoData(db, createClock(config.appToday).today(), config.dataDir);
+  const seeded = await seedDemoData(db, createClock(config.appToday).today());
   if (!seeded) console.log('The database already has data: nothing seeded.');
   else console.log(`Demo data seeded. Logins (password "${DEMO_PASSWORD}"): ${DEMO_LOGINS.map((l) => l.email).join(', ')}`);
 } finally {

@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import t from 'tap';
 import { sql } from 'kysely';
@@ -7,12 +5,11 @@ import type { Config } from '../../src/config.js';
 import type { Db } from '../../src/db/index.js';
 import { WAITING_RESIDENT_EMAIL } from '../../src/features/identity/seed.js';
 import { sampleScanPng } from '../../src/features/identity/sample-scan.js';
-import { uploadDir } from '../../src/features/identity/service.js';
 import type { EsiaPerson } from '../../src/features/esia/rules.js';
 import { linkEsia } from '../../src/features/esia/service.js';
 import { messageTo, testApp } from '../fixtures/app.js';
 import { createResident } from '../fixtures/accounts.js';
-import { PDF, staffId, uploadParts, upload } from '../fixtures/identity.js';
+import { PDF, staffId, uploadParts, upload, uploadedBytes } from '../fixtures/identity.js';
 import { signedIn } from '../fixtures/sessions.js';
 
 const PNG = sampleScanPng();
@@ -38,18 +35,18 @@ async function residentWithUpload(app: FastifyInstance, db: Db, config: Config, 
 }
 
 t.test('the demo seed puts a resident with a sample scan in the queue', async (t) => {
-  const { db, config, moderator } = await setUp(t.teardown);
+  const { db, moderator } = await setUp(t.teardown);
   const waiting = await db
     .selectFrom('residents')
     .innerJoin('identity_submissions', 'identity_submissions.resident_id', 'residents.id')
     .innerJoin('identity_documents', 'identity_documents.submission_id', 'identity_submissions.id')
-    .select(['residents.identity_status', 'identity_submissions.status', 'identity_documents.stored_name', 'identity_documents.mime_type'])
+    .select(['residents.identity_status', 'identity_submissions.status', 'identity_documents.file_id', 'identity_documents.mime_type'])
     .where('residents.email', '=', WAITING_RESIDENT_EMAIL)
     .executeTakeFirstOrThrow();
   t.equal(waiting.identity_status, 'pending');
   t.equal(waiting.status, 'pending');
   t.equal(waiting.mime_type, 'image/png');
-  t.ok(existsSync(path.join(uploadDir(config), waiting.stored_name)), 'the sample scan is on disk');
+  t.same(await uploadedBytes(db, waiting.file_id), sampleScanPng(), 'the sample scan is in the database');
   const queue = await moderator.get('/admin/documents');
   t.match(queue.body, WAITING_RESIDENT_EMAIL);
 });

@@ -3,7 +3,7 @@ import { renderError } from '../../plugins/errors.js';
 import { field, parseId } from '../../security/input.js';
 import { sendDocumentFile } from '../../features/identity/files.js';
 import { DOCUMENT_KINDS, REJECTION_REASONS, rejectionReason } from '../../features/identity/rules.js';
-import { findDocument, uploadDir } from '../../features/identity/service.js';
+import { findDocument } from '../../features/identity/service.js';
 import { QUEUE_PAGE_SIZE, approvalError, decide, pendingQueue, reviewOf, type Decision } from './service.js';
 import { recordStaffView } from '../audit/viewed.js';
 import { signedInStaff } from '../../plugins/auth.js';
@@ -18,8 +18,6 @@ const DONE_NOTICES: Record<string, string> = {
 
 /** «Проверка документов» under /admin, behind requireStaff('moderator'). */
 const documents: FastifyPluginAsync = async (app) => {
-  const dir = uploadDir(app.config);
-
   app.get<{ Querystring: { page?: string; done?: string } }>('/documents', async (request, reply) => {
     const page = parseId(request.query.page) ?? 1;
     const { items, total } = await pendingQueue(app.db, page);
@@ -52,7 +50,7 @@ const documents: FastifyPluginAsync = async (app) => {
       subjectId: document.id,
       details: { submissionId, deleted: document.deletedAt !== null },
     });
-    return sendDocumentFile(request, reply, document, dir);
+    return sendDocumentFile(request, reply, document);
   });
 
   app.post<IdParams>('/documents/:id/approval', async (request, reply) => {

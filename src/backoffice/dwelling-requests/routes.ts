@@ -6,7 +6,6 @@ import { recordStaffView } from '../audit/viewed.js';
 import { decideDwellingRequest, dwellingDocument, dwellingRequest, pendingDwellingRequests, type DwellingDecision } from '../../features/dwelling/service.js';
 import { recordAudit } from '../../audit/writer.js';
 import { sendDocumentFile } from '../../features/identity/files.js';
-import { uploadDir } from '../../features/identity/service.js';
 
 // «Изменение данных помещения» (/admin/dwelling-requests): residents' requests to
 // change the area or residents count, approved or rejected with a reason.
@@ -43,7 +42,7 @@ const dwellingRequests: FastifyPluginAsync = async (app) => {
       details: { documentId: document.id },
       ip: request.ip,
     });
-    return sendDocumentFile(request, reply, document, uploadDir(app.config));
+    return sendDocumentFile(request, reply, document);
   });
 
   async function decide(request: FastifyRequest<IdParams>, reply: FastifyReply, decision: DwellingDecision) {

@@ -5,7 +5,6 @@ import { signedInStaff } from '../../plugins/auth.js';
 import { recordStaffView } from '../audit/viewed.js';
 import { recordAudit } from '../../audit/writer.js';
 import { sendDocumentFile } from '../../features/identity/files.js';
-import { uploadDir } from '../../features/identity/service.js';
 import { decideMeterRequest, meterRequest, meterRequestCertificate, pendingMeterRequests, type MeterDecision } from '../../features/meter-requests/service.js';
 
 // «Регистрация счётчиков» (/admin/meter-requests): residents' requests to register a
@@ -43,7 +42,7 @@ const meterRequests: FastifyPluginAsync = async (app) => {
       details: { name: certificate.originalName },
       ip: request.ip,
     });
-    return sendDocumentFile(request, reply, certificate, uploadDir(app.config));
+    return sendDocumentFile(request, reply, certificate);
   });
 
   async function decide(request: FastifyRequest<IdParams>, reply: FastifyReply, decision: MeterDecision) {

@@ -11,7 +11,7 @@ import { MAX_PHOTOS_AT_ONCE, PHOTO_FIELD, receivePhotos } from '../../features/r
 import { KIND_LABELS, MAX_COMMENT, MAX_CREW, MAX_PHOTOS_PER_REQUEST, isKind, nextStatuses, textError } from '../../features/requests/rules.js';
 import {
   addComment, assignCrew, closeNoticeRequests, findPhoto, finishRequest, linkToNotice, noticesForBuilding, requestBuildings, requestById, requestHistory,
-  requestQueue, requestsOfNotice, withStoredPhotos, type QueueFilter, type Request,
+  requestQueue, requestsOfNotice, type QueueFilter, type Request,
 } from '../../features/requests/service.js';
 import type { RequestStatus } from '../../features/requests/tables.js';
 import { REQUEST_STATUS_LABELS } from '../../lib/labels.js';
@@ -136,11 +136,11 @@ const requestQueueRoutes: FastifyPluginAsync = async (app) => {
       if (Object.keys(errors).length > 0 || !(status === 'done' || status === 'rejected')) {
         return await showRequest(reply.code(received.tooLarge ? 413 : 422), item, { errors, values: { status, comment } });
       }
-      const outcome = await withStoredPhotos(db, (trx, moved) =>
+      const outcome = await db.transaction().execute((trx) =>
         finishRequest(trx, {
-          requestId: item.id, status, comment: comment.trim(), photos: received.photos, uploadDir: dir, actor: actor(request), now: clock.now(),
+          requestId: item.id, status, comment: comment.trim(), photos: received.photos, actor: actor(request), now: clock.now(),
           publicUrl: config.publicUrl, max: MAX_PHOTOS_PER_REQUEST,
-        }, moved),
+        }),
       );
       if (outcome === 'too-many-photos') {
         return await showRequest(reply.code(422), item, { errors: { photos: `К заявке можно приложить не больше ${MAX_PHOTOS_PER_REQUEST} фотографий.` }, values: { status, comment } });
@@ -176,7 +176,7 @@ const requestQueueRoutes: FastifyPluginAsync = async (app) => {
     const photoId = parseId(request.params.photoId);
     const photo = item && photoId !== null ? await findPhoto(db, item.id, photoId) : null;
     if (!photo) return renderError(request, reply, 404);
-    return sendDocumentFile(request, reply, photo, dir);
+    return sendDocumentFile(request, reply, photo);
   });
 };
 

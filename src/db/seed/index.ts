@@ -22,9 +22,9 @@ export const DEMO_LOGINS = [
 /**
  * Fills an empty database with demo data, in one transaction. Returns false when
  * the database already has data. Later features add their own steps at the end.
- * Demo files (a sample document scan under uploads/) go to `dataDir`.
+ * Demo files (a sample document scan) go into the database with the rows.
  */
-export async function seedDemoData(db: Db, today: string, dataDir: string): Promise<boolean> {
+export async function seedDemoData(db: Db, today: string): Promise<boolean> {
   const existing = await db.selectFrom('staff').select('id').limit(1).executeTakeFirst();
   if (existing) return false;
   const passwordHash = await hashPassword(DEMO_PASSWORD);
@@ -33,7 +33,7 @@ export async function seedDemoData(db: Db, today: string, dataDir: string): Prom
     await seedPeople(trx, passwordHash);
     await seedLinks(trx);
     await seedReadings(trx, today);
-    await seedIdentity(trx, { passwordHash, dataDir, today });
+    await seedIdentity(trx, { passwordHash, today });
     await seedNotices(trx, today);
     await seedBilling(trx, today);
     await seedRequests(trx, today);

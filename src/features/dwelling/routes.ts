@@ -96,7 +96,7 @@ const dwelling: FastifyPluginAsync = async (app) => {
       let error = received.fileError;
       if (!error && received.files.length === 0) error = 'Выберите файл документа: скан или фотографию в формате JPEG, PNG или PDF.';
       if (!error && received.files.length > 1) error = 'Приложите один файл.';
-      const outcome = error ? null : await attachDwellingDocument(app.db, { accountId: account.id, file: received.files[0]!, uploadDir: dir, now: app.clock.now() });
+      const outcome = error ? null : await attachDwellingDocument(app.db, { accountId: account.id, file: received.files[0]!, now: app.clock.now() });
       if (outcome === 'no-request') error = 'Нет заявки на рассмотрении: сначала отправьте заявку.';
       if (outcome === 'already-attached') error = 'К заявке уже приложен документ.';
       if (error) {
@@ -114,7 +114,7 @@ const dwelling: FastifyPluginAsync = async (app) => {
     const requestId = parseId(request.params.requestId);
     const document = account && requestId !== null ? await dwellingDocument(app.db, requestId, { accountId: account.id }) : null;
     if (!document) return renderError(request, reply, 404);
-    return sendDocumentFile(request, reply, document, dir);
+    return sendDocumentFile(request, reply, document);
   });
 };
 

@@ -204,13 +204,13 @@ export async function decideDwellingRequest(
 
 /**
  * Attaches the resident's document to the account's waiting request (one per
- * request), moving the checked file into place in the same transaction.
+ * request), storing the checked file in the same transaction.
  */
 export async function attachDwellingDocument(
   db: Kysely<Database>,
-  input: { accountId: number; file: ReceivedFile; uploadDir: string; now: Date },
+  input: { accountId: number; file: ReceivedFile; now: Date },
 ): Promise<'attached' | 'no-request' | 'already-attached'> {
-  return keepFiles(db, [input.file], input.uploadDir, async (trx, [stored]) => {
+  return keepFiles(db, [input.file], async (trx, [stored]) => {
     const pending = await trx
       .selectFrom('dwelling_changes as c')
       .leftJoin('dwelling_documents as d', 'd.dwelling_change_id', 'c.id')
@@ -223,7 +223,7 @@ export async function attachDwellingDocument(
     if (pending.document_id !== null) throw new Refused('already-attached');
     await trx
       .insertInto('dwelling_documents')
-      .values({ dwelling_change_id: pending.id, stored_name: stored!.storedName, original_name: stored!.originalName, mime_type: stored!.mime, size_bytes: stored!.size, sha256: stored!.sha256, created_at: input.now })
+      .values({ dwelling_change_id: pending.id, file_id: stored!.fileId, original_name: stored!.originalName, mime_type: stored!.mime, size_bytes: stored!.size, sha256: stored!.sha256, created_at: input.now })
       .execute();
     return 'attached' as const;
   }).catch((error: unknown) => {
@@ -243,9 +243,9 @@ export async function dwellingDocument(db: Kysely<Database>, changeId: number, s
   let query = db
     .selectFrom('dwelling_documents as d')
     .innerJoin('dwelling_changes as c', 'c.id', 'd.dwelling_change_id')
-    .select(['d.id', 'd.original_name', 'd.mime_type', 'd.size_bytes', 'd.stored_name'])
+    .select(['d.id', 'd.original_name', 'd.mime_type', 'd.size_bytes', 'd.file_id'])
     .where('d.dwelling_change_id', '=', changeId);
   if (scope !== 'staff') query = query.where('c.payer_account_id', '=', scope.accountId);
   const row = await query.executeTakeFirst();
-  return row ? { id: row.id, originalName: row.original_name, mime: row.mime_type, size: row.size_bytes, storedName: row.stored_name, deletedAt: null } : null;
+  return row ? { id: row.id, originalName: row.original_name, mime: row.mime_type, size: row.size_bytes, fileId: row.file_id, deletedAt: null } : null;
 }

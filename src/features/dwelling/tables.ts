@@ -24,7 +24,8 @@ export type DwellingChangeTable = {
 export type DwellingDocumentTable = {
   id: Generated<number>;
   dwelling_change_id: number;
-  stored_name: string;
+  /** The uploaded file's bytes (uploaded_files). */
+  file_id: number | null;
   original_name: string;
   mime_type: DocumentMime;
   size_bytes: number;

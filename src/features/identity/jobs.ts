@@ -10,7 +10,6 @@ export const identityRetentionJob: JobDefinition<Record<string, never>> = {
     const deleted = await deleteExpiredDocuments(ctx.db, {
       now: ctx.clock.now(),
       retentionDays: ctx.config.identityRetentionDays,
-      uploadDir: uploadDir(ctx.config),
     });
     if (deleted > 0) ctx.log.info({ deleted }, 'identity documents deleted after the retention period');
     const partial = await removePartialUploads(uploadDir(ctx.config));

@@ -60,7 +60,6 @@ const identity: FastifyPluginAsync = async (app) => {
         consentText: consentText(app.config.identityRetentionDays),
         now: app.clock.now(),
         files: received.files,
-        uploadDir: dir,
       });
       return reply.redirect('/identity', 303);
     } finally {
@@ -72,7 +71,7 @@ const identity: FastifyPluginAsync = async (app) => {
     const id = parseId(request.params.id);
     const document = id === null ? null : await findDocument(app.db, id, { residentId: signedInResident(request).id });
     if (!document) return renderError(request, reply, 404);
-    return sendDocumentFile(request, reply, document, dir);
+    return sendDocumentFile(request, reply, document);
   });
 
   async function showPage(

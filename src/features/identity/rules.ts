@@ -21,7 +21,7 @@ export function canUpload(status: IdentityStatus): boolean {
 export const MAX_FILE_BYTES = 10 * 1024 * 1024;
 export const MAX_FILES = 5;
 
-/** The only types accepted, as decided from the bytes, with the extension used on disk. */
+/** The only types accepted, as decided from the bytes, with the extension a download gets. */
 export const ALLOWED_TYPES: Record<DocumentMime, string> = {
   'image/jpeg': 'jpg',
   'image/png': 'png',

@@ -1,11 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import type { Transaction } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { consentText } from './rules.js';
 import { sampleScanPng } from './sample-scan.js';
-import { uploadDir } from './service.js';
 import { sha256Hex } from '../../lib/hash.js';
 import { addDays } from '../../lib/calendar.js';
 
@@ -14,7 +10,7 @@ export const WAITING_RESIDENT_EMAIL = 'waiting@demo.local';
 /** Demo: a resident whose passport scan waits in the moderators' queue. */
 export async function seedIdentity(
   trx: Transaction<Database>,
-  options: { passwordHash: string; dataDir: string; today: string },
+  options: { passwordHash: string; today: string },
 ): Promise<void> {
   // Yesterday at 10:30 Moscow: in the past whatever the time of day the seed runs at.
   const sentAt = new Date(`${addDays(options.today, -1)}T07:30:00Z`);
@@ -41,15 +37,12 @@ export async function seedIdentity(
     .returning('id')
     .executeTakeFirstOrThrow();
   const scan = sampleScanPng();
-  const storedName = `${randomUUID()}.png`;
-  const dir = uploadDir({ dataDir: options.dataDir });
-  await mkdir(dir, { recursive: true });
-  await writeFile(path.join(dir, storedName), scan, { mode: 0o600 });
+  const file = await trx.insertInto('uploaded_files').values({ bytes: scan }).returning('id').executeTakeFirstOrThrow();
   await trx
     .insertInto('identity_documents')
     .values({
       submission_id: submission.id,
-      stored_name: storedName,
+      file_id: file.id,
       original_name: 'паспорт-разворот.png',
       mime_type: 'image/png',
       size_bytes: scan.length,

@@ -4,7 +4,7 @@ import type { Config } from '../../config.js';
 import type { Database, IdentityStatus } from '../../db/schema.js';
 import { canUpload, type PersonalData } from './rules.js';
 import type { DocumentKind, DocumentMime, SubmissionStatus } from './tables.js';
-import { keepFiles, removeFiles, type ReceivedFile } from './upload.js';
+import { keepFiles, type ReceivedFile } from './upload.js';
 import { recordAudit } from '../../audit/writer.js';
 
 /** Payments and account links need a confirmed identity (DOMAIN.md: identity levels). */
@@ -12,7 +12,10 @@ export function identityConfirmed(resident: { identityStatus: IdentityStatus }):
   return resident.identityStatus === 'confirmed';
 }
 
-/** Scans live outside public/, under DATA_DIR. */
+/**
+ * Where a process receives uploads before they are stored in the database
+ * (temporary `.part` files of requests under way), under DATA_DIR.
+ */
 export function uploadDir(config: Pick<Config, 'dataDir'>): string {
   return path.join(config.dataDir, 'uploads');
 }
@@ -22,7 +25,8 @@ export type DocumentFile = {
   originalName: string;
   mime: DocumentMime;
   size: number;
-  storedName: string;
+  /** The bytes in uploaded_files; null once deleted. */
+  fileId: number | null;
   deletedAt: Date | null;
 };
 
@@ -41,7 +45,7 @@ const documentColumns = [
   'identity_documents.original_name',
   'identity_documents.mime_type',
   'identity_documents.size_bytes',
-  'identity_documents.stored_name',
+  'identity_documents.file_id',
   'identity_documents.deleted_at',
 ] as const;
 
@@ -50,7 +54,7 @@ function toDocument(row: {
   original_name: string;
   mime_type: DocumentMime;
   size_bytes: number;
-  stored_name: string;
+  file_id: number | null;
   deleted_at: Date | null;
 }): DocumentFile {
   return {
@@ -58,7 +62,7 @@ function toDocument(row: {
     originalName: row.original_name,
     mime: row.mime_type,
     size: row.size_bytes,
-    storedName: row.stored_name,
+    fileId: row.file_id,
     deletedAt: row.deleted_at,
   };
 }
@@ -122,15 +126,14 @@ export type NewSubmission = {
   consentText: string;
   now: Date;
   files: ReceivedFile[];
-  uploadDir: string;
 };
 
 /**
- * Records a submission and moves its files from their temporary names to their
- * final ones, in one transaction (keepFiles): nothing is left half-done.
+ * Records a submission and stores its files in one transaction (keepFiles):
+ * nothing is left half-done.
  */
 export async function submitDocuments(db: Kysely<Database>, input: NewSubmission): Promise<'submitted' | 'not-allowed'> {
-  return keepFiles(db, input.files, input.uploadDir, async (trx, stored) => {
+  return keepFiles(db, input.files, async (trx, stored) => {
     const resident = await trx
       .selectFrom('residents')
       .select('identity_status')
@@ -158,7 +161,7 @@ export async function submitDocuments(db: Kysely<Database>, input: NewSubmission
       .values(
         stored.map((file) => ({
           submission_id: submission.id,
-          stored_name: file.storedName,
+          file_id: file.fileId,
           original_name: file.originalName,
           mime_type: file.mime,
           size_bytes: file.size,
@@ -181,14 +184,14 @@ class NotAllowed extends Error {}
 const RETENTION_BATCH = 200;
 
 /**
- * 152-ФЗ: scans are kept only while needed. Deletes the files of submissions
+ * 152-ФЗ: scans are kept only while needed. Deletes the bytes of submissions
  * decided more than `retentionDays` ago, keeps the rows (with deleted_at), and
- * logs each deletion. Safe to run twice: the file goes first (a missing file is
- * fine), then the row is marked once.
+ * logs each deletion, each in one transaction. Safe to run twice: a row already
+ * marked is skipped.
  */
 export async function deleteExpiredDocuments(
   db: Kysely<Database>,
-  options: { now: Date; retentionDays: number; uploadDir: string },
+  options: { now: Date; retentionDays: number },
 ): Promise<number> {
   const cutoff = new Date(options.now.getTime() - options.retentionDays * 24 * 3600_000);
   let deleted = 0;
@@ -196,14 +199,13 @@ export async function deleteExpiredDocuments(
     const due = await db
       .selectFrom('identity_documents')
       .innerJoin('identity_submissions', 'identity_submissions.id', 'identity_documents.submission_id')
-      .select(['identity_documents.id', 'identity_documents.stored_name', 'identity_documents.submission_id', 'identity_submissions.decided_at'])
+      .select(['identity_documents.id', 'identity_documents.file_id', 'identity_documents.submission_id', 'identity_submissions.decided_at'])
       .where('identity_submissions.decided_at', '<=', cutoff)
       .where('identity_documents.deleted_at', 'is', null)
       .orderBy('identity_documents.id')
       .limit(RETENTION_BATCH)
       .execute();
     for (const document of due) {
-      await removeFiles([path.join(options.uploadDir, document.stored_name)]);
       await db.transaction().execute(async (trx) => {
         const marked = await trx
           .updateTable('identity_documents')
@@ -213,6 +215,7 @@ export async function deleteExpiredDocuments(
           .returning('id')
           .executeTakeFirst();
         if (!marked) return;
+        if (document.file_id !== null) await trx.deleteFrom('uploaded_files').where('id', '=', document.file_id).execute();
         deleted += 1;
         await recordAudit(trx, {
           staffId: null,

@@ -27,8 +27,8 @@ export type IdentitySubmissionTable = {
 export type IdentityDocumentTable = {
   id: Generated<number>;
   submission_id: number;
-  /** A random name under DATA_DIR/uploads; never derived from what the resident sent. */
-  stored_name: string;
+  /** The scan's bytes; null once the retention job has deleted them. */
+  file_id: number | null;
   /** The resident's file name, cleaned, for display only. */
   original_name: string;
   /** Decided from the file's bytes. */
@@ -39,7 +39,19 @@ export type IdentityDocumentTable = {
   deleted_at: NullableTimestamp;
 };
 
+/**
+ * The bytes of every uploaded file (identity scans, dwelling documents, verification
+ * certificates, request photos), kept in the database so that any web process can
+ * serve them; the owning row says what the file is.
+ */
+export type UploadedFileTable = {
+  id: Generated<number>;
+  bytes: Buffer;
+  created_at: Generated<Date>;
+};
+
 export type IdentityTables = {
   identity_submissions: IdentitySubmissionTable;
   identity_documents: IdentityDocumentTable;
+  uploaded_files: UploadedFileTable;
 };

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { readdir, rename, rm, stat } from 'node:fs/promises';
+import { readFile, readdir, rm, stat } from 'node:fs/promises';
 import { once } from 'node:events';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
@@ -10,7 +10,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { fileTypeFromFile } from 'file-type';
-import { ALLOWED_TYPES, MAX_FILES, MAX_FILE_BYTES, displayName, fileNameProblem, isAllowedMime } from './rules.js';
+import { MAX_FILES, MAX_FILE_BYTES, displayName, fileNameProblem, isAllowedMime } from './rules.js';
 import type { DocumentMime } from './tables.js';
 
 /** One accepted file, still under its temporary name. */
@@ -18,7 +18,6 @@ export type ReceivedFile = {
   tempPath: string;
   originalName: string;
   mime: DocumentMime;
-  extension: string;
   size: number;
   sha256: string;
 };
@@ -110,8 +109,8 @@ export async function acceptUploads(app: FastifyInstance): Promise<void> {
  * Reads the whole multipart body: the CSRF token (the form's first field; no file
  * is written before it checks out), fields, and files streamed to temporary names
  * in the upload folder while their SHA-256 is computed. The type of each file is
- * decided from its bytes. Nothing here is final: the caller renames the files
- * only once the whole submission is valid and its rows are written.
+ * decided from its bytes. Nothing here is final: the caller stores the files
+ * (keepFiles) only once the whole submission is valid.
  */
 export async function receiveFiles(request: FastifyRequest, uploadDir: string, tokenValid: (token: string) => boolean, form: UploadForm): Promise<ReceivedFiles> {
   const received: ReceivedFiles = { csrfValid: false, fields: {}, files: [], fileError: undefined, tooLarge: false, tempPaths: [] };
@@ -156,7 +155,7 @@ export async function receiveFiles(request: FastifyRequest, uploadDir: string, t
         fileError(form.messages.wrongType(shown));
         continue;
       }
-      received.files.push({ tempPath, originalName: shown, mime: type.mime, extension: ALLOWED_TYPES[type.mime], size, sha256 });
+      received.files.push({ tempPath, originalName: shown, mime: type.mime, size, sha256 });
     }
   } catch (error) {
     fileError(messageFor(error, request));
@@ -164,38 +163,34 @@ export async function receiveFiles(request: FastifyRequest, uploadDir: string, t
   return received;
 }
 
-export type StoredFile = ReceivedFile & { storedName: string };
+export type StoredFile = ReceivedFile & { fileId: number };
 
 /**
- * Records accepted files and moves them from their temporary names to random final
- * ones in one transaction: `write` inserts the rows (it gets the final names), then
- * the files are renamed; if anything fails, the rows roll back and the files
- * already moved are removed, so nothing is left half-done.
+ * Records accepted files in one transaction: their bytes go into uploaded_files,
+ * then `write` inserts the rows that own them (it gets their ids). If anything
+ * fails, the bytes roll back with the rows, so nothing is left half-done. The
+ * temporary files are the caller's to remove, as always.
  */
 export async function keepFiles<T>(
   db: Kysely<Database>,
   files: ReceivedFile[],
-  uploadDir: string,
   write: (trx: Transaction<Database>, stored: StoredFile[]) => Promise<T>,
 ): Promise<T> {
-  const moved: string[] = [];
-  let committed = false;
-  try {
-    const result = await db.transaction().execute(async (trx) => {
-      const stored = files.map((file) => ({ ...file, storedName: `${randomUUID()}.${file.extension}` }));
-      const outcome = await write(trx, stored);
-      for (const file of stored) {
-        const target = path.join(uploadDir, file.storedName);
-        await rename(file.tempPath, target);
-        moved.push(target);
-      }
-      return outcome;
-    });
-    committed = true;
-    return result;
-  } finally {
-    if (!committed) await removeFiles(moved);
-  }
+  return db.transaction().execute(async (trx) => {
+    const stored: StoredFile[] = [];
+    for (const file of files) stored.push({ ...file, fileId: await storeUploadedFile(trx, file.tempPath) });
+    return write(trx, stored);
+  });
+}
+
+/**
+ * Copies a received file into the database, where every web process can read it.
+ * One file at a time: a request holds at most one file's bytes in memory.
+ */
+export async function storeUploadedFile(trx: Transaction<Database>, tempPath: string): Promise<number> {
+  const bytes = await readFile(tempPath);
+  const row = await trx.insertInto('uploaded_files').values({ bytes }).returning('id').executeTakeFirstOrThrow();
+  return row.id;
 }
 
 export async function removeFiles(paths: string[]): Promise<void> {

@@ -84,7 +84,7 @@ const meterRequests: FastifyPluginAsync = async (app) => {
         reply.code(received.tooLarge ? 413 : 422);
         return await show(request, reply, account, { form, errors });
       }
-      const filed = await fileMeterRequest(app.db, { accountId: account.id, residentId: signedInResident(request).id, request: checked.request, certificate: received.files[0]!, uploadDir: dir, now: app.clock.now() });
+      const filed = await fileMeterRequest(app.db, { accountId: account.id, residentId: signedInResident(request).id, request: checked.request, certificate: received.files[0]!, now: app.clock.now() });
       if (filed === 'waiting') {
         reply.code(409);
         return await show(request, reply, account, { form, errors: { [checked.request.kind === 'new' ? 'resource' : 'meterId']: WAITING } });
@@ -100,7 +100,7 @@ const meterRequests: FastifyPluginAsync = async (app) => {
     const requestId = parseId(request.params.requestId);
     const certificate = account && requestId !== null ? await meterRequestCertificate(app.db, requestId, { accountId: account.id }) : null;
     if (!certificate) return renderError(request, reply, 404);
-    return sendDocumentFile(request, reply, certificate, dir);
+    return sendDocumentFile(request, reply, certificate);
   });
 };
 

@@ -41,21 +41,21 @@ export async function waitingResources(db: Kysely<Database>, accountId: number):
  */
 export async function fileMeterRequest(
   db: Kysely<Database>,
-  input: { accountId: number; residentId: number; request: CheckedRequest; certificate: ReceivedFile; uploadDir: string; now: Date },
+  input: { accountId: number; residentId: number; request: CheckedRequest; certificate: ReceivedFile; now: Date },
 ): Promise<number | 'waiting'> {
   const r = input.request;
   const meter =
     r.kind === 'new'
       ? { resource: r.meter.resource, meter_id: null, zones: r.meter.zones, serial_number: r.meter.serialNumber, dated_on: r.meter.installedOn, next_verification_date: r.meter.nextVerificationDate, initial_t1: r.meter.initial[0] ?? null, initial_t2: r.meter.initial[1] ?? null, initial_t3: r.meter.initial[2] ?? null }
       : { resource: r.meter.resource, meter_id: r.meter.id, zones: r.meter.zones, serial_number: r.meter.serialNumber, dated_on: r.verifiedOn, next_verification_date: r.next, initial_t1: null, initial_t2: null, initial_t3: null };
-  return keepFiles(db, [input.certificate], input.uploadDir, async (trx, [stored]) => {
+  return keepFiles(db, [input.certificate], async (trx, [stored]) => {
     const row = await trx
       .insertInto('meter_requests')
       .values({
         payer_account_id: input.accountId,
         kind: r.kind,
         ...meter,
-        stored_name: stored!.storedName,
+        file_id: stored!.fileId,
         original_name: stored!.originalName,
         mime_type: stored!.mime,
         size_bytes: stored!.size,
@@ -158,10 +158,10 @@ export async function meterRequest(db: Kysely<Database>, id: number): Promise<Me
 
 /** The certificate, scoped to an account the resident may see, or for staff. */
 export async function meterRequestCertificate(db: Kysely<Database>, id: number, scope: { accountId: number } | 'staff'): Promise<DocumentFile | null> {
-  let query = db.selectFrom('meter_requests').select(['id', 'original_name', 'mime_type', 'size_bytes', 'stored_name']).where('id', '=', id);
+  let query = db.selectFrom('meter_requests').select(['id', 'original_name', 'mime_type', 'size_bytes', 'file_id']).where('id', '=', id);
   if (scope !== 'staff') query = query.where('payer_account_id', '=', scope.accountId);
   const row = await query.executeTakeFirst();
-  return row ? { id: row.id, originalName: row.original_name, mime: row.mime_type, size: row.size_bytes, storedName: row.stored_name, deletedAt: null } : null;
+  return row ? { id: row.id, originalName: row.original_name, mime: row.mime_type, size: row.size_bytes, fileId: row.file_id, deletedAt: null } : null;
 }
 
 export type MeterDecision = { kind: 'approve' } | { kind: 'reject'; reason: string };

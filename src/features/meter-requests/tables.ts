@@ -22,7 +22,8 @@ export type MeterRequestTable = {
   initial_t1: number | null;
   initial_t2: number | null;
   initial_t3: number | null;
-  stored_name: string;
+  /** The uploaded file's bytes (uploaded_files). */
+  file_id: number | null;
   original_name: string;
   mime_type: DocumentMime;
   size_bytes: number;

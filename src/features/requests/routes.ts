@@ -17,7 +17,7 @@ import {
 } from './rules.js';
 import {
   addComment, addPhotos, fileRequest, fileableAccounts, findPhoto, rateRequest, requestForResident, requestHistory, requestKinds, residentRequests,
-  withStoredPhotos, withdrawRequest, type Request,
+  withdrawRequest, type Request,
 } from './service.js';
 
 // «Заявки»: a resident files a request for a linked account, follows it, comments,
@@ -69,11 +69,11 @@ const requests: FastifyPluginAsync = async (app) => {
       if (Object.keys(errors).length > 0 || !account || !phone || !isKind(kind) || !isPlace(place)) {
         return await showForm(request, reply.code(received.tooLarge ? 413 : 422), form, errors);
       }
-      const id = await withStoredPhotos(db, (trx, moved) =>
+      const id = await db.transaction().execute((trx) =>
         fileRequest(trx, {
           residentId: resident.id, account, kind, place, description: form.description.trim(), phone,
-          smsUpdates: form.smsUpdates, photos: received.photos, uploadDir: dir, now: clock.now(),
-        }, moved),
+          smsUpdates: form.smsUpdates, photos: received.photos, now: clock.now(),
+        }),
       );
       return reply.redirect(`/requests/${id}?done=filed`, 303);
     } finally {
@@ -113,8 +113,8 @@ const requests: FastifyPluginAsync = async (app) => {
       if (!received.csrfValid) return await renderError(request, reply, 403, 'Страница устарела. Обновите её и повторите действие.');
       const error = received.photoError ?? (received.photos.length === 0 ? 'Выберите фотографию: JPEG или PNG.' : undefined);
       if (error) return await showRequest(request, reply.code(received.tooLarge ? 413 : 422), item, { errors: { photos: error } });
-      const added = await withStoredPhotos(db, (trx, moved) =>
-        addPhotos(trx, { requestId: item.request.id, actor: { residentId: signedInResident(request).id }, photos: received.photos, uploadDir: dir, now: clock.now(), max: MAX_PHOTOS_PER_REQUEST }, moved),
+      const added = await db.transaction().execute((trx) =>
+        addPhotos(trx, { requestId: item.request.id, actor: { residentId: signedInResident(request).id }, photos: received.photos, now: clock.now(), max: MAX_PHOTOS_PER_REQUEST }),
       );
       if (!added) return await showRequest(request, reply.code(422), item, { errors: { photos: `К заявке можно приложить не больше ${MAX_PHOTOS_PER_REQUEST} фотографий.` } });
       return reply.redirect(`/requests/${item.request.id}?done=photos#history`, 303);
@@ -128,7 +128,7 @@ const requests: FastifyPluginAsync = async (app) => {
     const photoId = parseId(request.params.photoId);
     const photo = item && photoId !== null ? await findPhoto(db, item.request.id, photoId) : null;
     if (!photo) return renderError(request, reply, 404);
-    return sendDocumentFile(request, reply, photo, dir);
+    return sendDocumentFile(request, reply, photo);
   });
 
   app.get<IdParams>('/requests/:id/withdrawal', async (request, reply) => {

@@ -1,6 +1,5 @@
-import { randomUUID, createHash } from 'node:crypto';
-import { readFile, rename, writeFile } from 'node:fs/promises';
-import path from 'node:path';
+import { createHash } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { recordAudit } from '../../audit/writer.js';
@@ -9,7 +8,7 @@ import { stripImageMetadata } from '../../lib/image-metadata.js';
 import { sendEmailLater, sendSmsLater } from '../../messaging/service.js';
 import { accessibleAccounts, can, type AccessibleAccount } from '../accounts/access.js';
 import { KIND_LABELS as NOTICE_KIND_LABELS, RESOURCE_LABELS } from '../notices/rules.js';
-import { removeFiles, type ReceivedFile } from '../identity/upload.js';
+import { storeUploadedFile, type ReceivedFile } from '../identity/upload.js';
 import type { DocumentFile } from '../identity/service.js';
 import { requestEmail, requestSms, type NotifiedChange } from './messages.js';
 import { KIND_LABELS, OPEN_STATUSES, PLACE_LABELS, canMove, countdown, deadlineFor, describeNorm, isOpen, type Countdown } from './rules.js';
@@ -26,7 +25,7 @@ export async function requestKinds(db: Kysely<Database>): Promise<KindInfo[]> {
   return rows.map((row) => ({ kind: row.kind, label: KIND_LABELS[row.kind], deadlineMinutes: row.deadline_minutes, norm: describeNorm(row.deadline_minutes), emergency: row.emergency }));
 }
 
-// ---- Photos: checked by their bytes on upload, stripped of metadata, stored beside identity scans
+// ---- Photos: checked by their bytes on upload, stripped of metadata, stored as identity scans are
 
 export type CleanPhoto = ReceivedFile & { mime: PhotoMime };
 
@@ -47,42 +46,21 @@ export async function cleanPhotos(files: ReceivedFile[]): Promise<{ photos: Clea
   return { photos };
 }
 
-/**
- * Runs a write that stores photos: the rows commit with the transaction, and a file
- * already moved to its final name is removed again if the transaction fails.
- */
-export async function withStoredPhotos<T>(db: Kysely<Database>, work: (trx: Trx, moved: string[]) => Promise<T>): Promise<T> {
-  const moved: string[] = [];
-  try {
-    return await db.transaction().execute((trx) => work(trx, moved));
-  } catch (error) {
-    await removeFiles(moved);
-    throw error;
-  }
-}
-
-async function storePhotos(trx: Trx, input: { requestId: number; eventId: number; photos: CleanPhoto[]; uploadDir: string; now: Date; moved: string[] }) {
-  if (input.photos.length === 0) return;
-  const stored = input.photos.map((photo) => ({ photo, storedName: `request-${randomUUID()}.${photo.extension}` }));
-  await trx
-    .insertInto('service_request_photos')
-    .values(
-      stored.map(({ photo, storedName }) => ({
+async function storePhotos(trx: Trx, input: { requestId: number; eventId: number; photos: CleanPhoto[]; now: Date }) {
+  for (const photo of input.photos) {
+    await trx
+      .insertInto('service_request_photos')
+      .values({
         request_id: input.requestId,
         event_id: input.eventId,
-        stored_name: storedName,
+        file_id: await storeUploadedFile(trx, photo.tempPath),
         original_name: photo.originalName,
         mime_type: photo.mime,
         size_bytes: photo.size,
         sha256: photo.sha256,
         created_at: input.now,
-      })),
-    )
-    .execute();
-  for (const { photo, storedName } of stored) {
-    const target = path.join(input.uploadDir, storedName);
-    await rename(photo.tempPath, target);
-    input.moved.push(target);
+      })
+      .execute();
   }
 }
 
@@ -241,11 +219,11 @@ type Photo = DocumentFile & { eventId: number };
 async function requestPhotos(db: Kysely<Database>, requestId: number): Promise<Photo[]> {
   const rows = await db
     .selectFrom('service_request_photos')
-    .select(['id', 'event_id', 'original_name', 'mime_type', 'size_bytes', 'stored_name'])
+    .select(['id', 'event_id', 'original_name', 'mime_type', 'size_bytes', 'file_id'])
     .where('request_id', '=', requestId)
     .orderBy('id')
     .execute();
-  return rows.map((r) => ({ id: r.id, eventId: r.event_id, originalName: r.original_name, mime: r.mime_type, size: r.size_bytes, storedName: r.stored_name, deletedAt: null }));
+  return rows.map((r) => ({ id: r.id, eventId: r.event_id, originalName: r.original_name, mime: r.mime_type, size: r.size_bytes, fileId: r.file_id, deletedAt: null }));
 }
 
 /** A photo of this request (the caller has already scoped the request to who asks). */
@@ -289,12 +267,11 @@ export type NewRequest = {
   phone: string;
   smsUpdates: boolean;
   photos: CleanPhoto[];
-  uploadDir: string;
   now: Date;
 };
 
 /** Registers a request with its deadline (from the kind's norm) and its photos. */
-export async function fileRequest(trx: Trx, input: NewRequest, moved: string[]): Promise<number> {
+export async function fileRequest(trx: Trx, input: NewRequest): Promise<number> {
   const kind = await trx.selectFrom('service_request_kinds').select(['deadline_minutes', 'emergency']).where('kind', '=', input.kind).executeTakeFirstOrThrow();
   const building = await trx
     .selectFrom('payer_accounts as pa')
@@ -319,7 +296,7 @@ export async function fileRequest(trx: Trx, input: NewRequest, moved: string[]):
     .returning('id')
     .executeTakeFirstOrThrow();
   const eventId = await addEvent(trx, request.id, { residentId: input.residentId }, 'registered', input.now, { status: 'registered' });
-  await storePhotos(trx, { requestId: request.id, eventId, photos: input.photos, uploadDir: input.uploadDir, now: input.now, moved });
+  await storePhotos(trx, { requestId: request.id, eventId, photos: input.photos, now: input.now });
   return request.id;
 }
 
@@ -329,11 +306,11 @@ export async function addComment(trx: Trx, requestId: number, actor: Actor, text
 }
 
 /** Adds photos unless the request would hold more than `max`; false when it would. */
-export async function addPhotos(trx: Trx, input: { requestId: number; actor: Actor; photos: CleanPhoto[]; uploadDir: string; now: Date; max: number }, moved: string[]): Promise<boolean> {
+export async function addPhotos(trx: Trx, input: { requestId: number; actor: Actor; photos: CleanPhoto[]; now: Date; max: number }): Promise<boolean> {
   await lockRequest(trx, input.requestId);
   if ((await photoCount(trx, input.requestId)) + input.photos.length > input.max) return false;
   const eventId = await addEvent(trx, input.requestId, input.actor, 'photo', input.now);
-  await storePhotos(trx, { requestId: input.requestId, eventId, photos: input.photos, uploadDir: input.uploadDir, now: input.now, moved });
+  await storePhotos(trx, { requestId: input.requestId, eventId, photos: input.photos, now: input.now });
   return true;
 }
 
@@ -472,8 +449,7 @@ export async function assignCrew(trx: Trx, requestId: number, crew: string, acto
  */
 export async function finishRequest(
   trx: Trx,
-  input: { requestId: number; status: 'done' | 'rejected'; comment: string; photos: CleanPhoto[]; uploadDir: string; actor: StaffActor; now: Date; publicUrl: string; max: number },
-  moved: string[],
+  input: { requestId: number; status: 'done' | 'rejected'; comment: string; photos: CleanPhoto[]; actor: StaffActor; now: Date; publicUrl: string; max: number },
 ): Promise<'ok' | 'not-allowed' | 'too-many-photos'> {
   const current = await lockRequest(trx, input.requestId);
   if (!canMove(current.status, input.status, 'dispatcher')) return 'not-allowed';
@@ -484,7 +460,7 @@ export async function finishRequest(
     .where('id', '=', input.requestId)
     .execute();
   const eventId = await addEvent(trx, input.requestId, input.actor, 'status', input.now, { status: input.status, text: input.comment });
-  await storePhotos(trx, { requestId: input.requestId, eventId, photos: input.photos, uploadDir: input.uploadDir, now: input.now, moved });
+  await storePhotos(trx, { requestId: input.requestId, eventId, photos: input.photos, now: input.now });
   await audit(trx, input.actor, input.status === 'done' ? 'service-request.done' : 'service-request.rejected', input.requestId, { comment: input.comment, photos: input.photos.length });
   await notifyResident(trx, input.requestId, input.status, input.comment, input.publicUrl);
   return 'ok';

@@ -54,8 +54,8 @@ export type ServiceRequestPhotoTable = {
   id: Generated<number>;
   request_id: number;
   event_id: number;
-  /** A random name in the upload folder; never derived from what was sent. */
-  stored_name: string;
+  /** The uploaded file's bytes (uploaded_files). */
+  file_id: number | null;
   original_name: string;
   /** Decided from the bytes. */
   mime_type: PhotoMime;

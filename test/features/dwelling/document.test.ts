@@ -2,7 +2,7 @@ import t from 'tap';
 import path from 'node:path';
 import { testApp } from '../../fixtures/app.js';
 import { accountId, createResident, createStaff, demoResident, linkApproved, residentAgent, staffAgent } from '../../fixtures/accounts.js';
-import { EXE, PDF, filesIn, multipartBody, type Part } from '../../fixtures/identity.js';
+import { EXE, PDF, filesIn, multipartBody, uploadedBytes, type Part } from '../../fixtures/identity.js';
 
 t.test('a document behind a dwelling request: checked by its bytes, seen by its owner and by moderators (audited)', async (t) => {
   const { app, db, config } = await testApp(t.teardown, { seed: true, redis: false, env: { APP_TODAY: '2026-11-20' } });
@@ -36,10 +36,9 @@ t.test('a document behind a dwelling request: checked by its bytes, seen by its 
   const request = await db.selectFrom('dwelling_changes').select('id').where('payer_account_id', '=', id).where('status', '=', 'pending').executeTakeFirstOrThrow();
   const stored = await db.selectFrom('dwelling_documents').selectAll().where('dwelling_change_id', '=', request.id).executeTakeFirstOrThrow();
   t.same([stored.mime_type, stored.original_name, stored.size_bytes], ['application/pdf', 'Выписка ЕГРН.pdf', PDF.length]);
-  const uploads = path.join(config.dataDir, 'uploads');
-  const onDisk = (await filesIn(uploads)).map((f) => path.basename(f));
-  t.ok(onDisk.includes(stored.stored_name), 'the file is on disk under its random name');
-  t.notOk(onDisk.some((name) => name.endsWith('.part')), 'no temporary leftovers from the refused uploads');
+  t.same(await uploadedBytes(db, stored.file_id), PDF, 'the bytes are in the database');
+  t.equal((await db.selectFrom('uploaded_files').select('id').execute()).length, 2, 'the demo scan and this document: nothing stored for the refused uploads');
+  t.same(await filesIn(path.join(config.dataDir, 'uploads')), [], 'no temporary leftovers on disk');
   t.match((await attach([{ name: 'document', filename: 'second.pdf', content: PDF }])).body, 'К заявке уже приложен документ');
 
   const own = await agent.get(`/dwelling/${id}/requests/${request.id}/document`);

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import t from 'tap';
@@ -7,12 +6,12 @@ import { uploadDir } from '../../../src/features/identity/service.js';
 import { sampleScanPng } from '../../../src/features/identity/sample-scan.js';
 import { eventually, testApp } from '../../fixtures/app.js';
 import { createResident } from '../../fixtures/accounts.js';
-import { EXE, JPEG, PDF, filesIn, multipartBody, uploadParts, type Part, upload } from '../../fixtures/identity.js';
+import { EXE, JPEG, PDF, filesIn, multipartBody, uploadParts, uploadedBytes, type Part, upload } from '../../fixtures/identity.js';
 import { signedIn } from '../../fixtures/sessions.js';
 
 const PNG = sampleScanPng();
 
-t.test('a resident uploads a scan: files kept under random names with their SHA-256, status «На проверке»', async (t) => {
+t.test('a resident uploads a scan: files kept in the database with their SHA-256, status «На проверке»', async (t) => {
   const { app, db, config, clock } = await testApp(t.teardown, { redis: false });
   const resident = await createResident(db, { email: 'ivan@example.test', identityStatus: 'none' });
   const visitor = await signedIn(app, db, config, { residentId: resident.id });
@@ -54,12 +53,12 @@ t.test('a resident uploads a scan: files kept under random names with their SHA-
   ]);
   const dir = uploadDir(config);
   for (const [document, content] of [[documents[0]!, PNG], [documents[1]!, PDF]] as const) {
-    t.match(document.stored_name, /^[0-9a-f-]{36}\.(png|pdf)$/, 'a random name');
     t.equal(document.sha256, createHash('sha256').update(content).digest('hex'));
-    t.same(await readFile(path.join(dir, document.stored_name)), content);
+    t.same(await uploadedBytes(db, document.file_id), content, 'the bytes are in the database');
   }
-  t.same(await filesIn(dir), documents.map((d) => path.join(dir, d.stored_name)).sort(), 'no temporary files left');
-  t.notOk(dir.startsWith(path.resolve('public')), 'outside public/');
+  t.not(documents[0]!.file_id, documents[1]!.file_id);
+  t.same(await filesIn(dir), [], 'no temporary files left, nothing kept on disk');
+  t.notOk(dir.startsWith(path.resolve('public')), 'received outside public/');
 
   const resident2 = await db.selectFrom('residents').select('identity_status').where('id', '=', resident.id).executeTakeFirstOrThrow();
   t.equal(resident2.identity_status, 'pending');
@@ -76,7 +75,8 @@ t.test('a resident uploads a scan: files kept under random names with their SHA-
   // A second submission while the first waits is refused and leaves nothing.
   const again = await upload(visitor, uploadParts([{ filename: 'b.jpg', content: JPEG }]));
   t.equal(again.statusCode, 303);
-  t.equal((await filesIn(dir)).length, 2);
+  t.equal((await db.selectFrom('uploaded_files').select('id').execute()).length, 2, 'no bytes stored for it');
+  t.same(await filesIn(dir), []);
   t.equal((await db.selectFrom('identity_submissions').select('id').execute()).length, 1);
 });
 
@@ -153,6 +153,7 @@ t.test('bad input gets a Russian message next to the field and leaves nothing be
     t.same(await filesIn(dir), before, `${bad.name}: the upload folder is unchanged`);
     t.equal((await db.selectFrom('identity_submissions').select('id').execute()).length, 0, `${bad.name}: no row`);
     t.equal((await db.selectFrom('identity_documents').select('id').execute()).length, 0, `${bad.name}: no document row`);
+    t.equal((await db.selectFrom('uploaded_files').select('id').execute()).length, 0, `${bad.name}: no bytes stored`);
   }
   const kept = await upload(visitor, uploadParts([good], { kind: 'driving_licence' }));
   t.match(kept.body, /<option value="driving_licence" selected>/, 'the chosen kind is kept');

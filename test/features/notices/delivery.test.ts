@@ -38,7 +38,7 @@ function mailServer(failAt?: number) {
 
 async function setUp(t: Test) {
   const { db } = await freshDatabase(t.teardown);
-  await seedDemoData(db, clock.today(), t.testdir());
+  await seedDemoData(db, clock.today());
   const building = await db.selectFrom('buildings').select('id').where('unom', '=', 1001).executeTakeFirstOrThrow();
   const residents = [];
   // One owner of 7700000001; everyone else reaches the building as a co-owner (an account has one owner).

@@ -1,6 +1,4 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import t from 'tap';
 import { uploadDir } from '../../../src/features/identity/service.js';
 import { sampleScanPng } from '../../../src/features/identity/sample-scan.js';
@@ -8,7 +6,7 @@ import { fixedClock } from '../../../src/lib/calendar.js';
 import type { Agent } from '../../fixtures/app.js';
 import { testApp } from '../../fixtures/app.js';
 import { coOwnerAccepted, createResident, linkApproved, residentAgent } from '../../fixtures/accounts.js';
-import { EXE, PDF, filesIn, multipartBody, type Part } from '../../fixtures/identity.js';
+import { EXE, PDF, filesIn, multipartBody, uploadedBytes, type Part } from '../../fixtures/identity.js';
 import { jpegWithGps, jpegWithoutMetadata, pngWithText } from '../../fixtures/photos.js';
 
 // Residents file requests with photos, follow them, comment, withdraw and rate;
@@ -34,17 +32,15 @@ const NOW = '2026-11-20T09:00:00Z';
 
 async function setUp(t: { teardown: (fn: () => unknown) => void }) {
   const app = await testApp(t.teardown, { seed: true, redis: false, env: { APP_TODAY: '2026-11-20' }, clock: fixedClock(NOW) });
-  // The demo data puts a sample identity scan in the upload folder.
-  const seeded = await filesIn(uploadDir(app.config));
   const owner = await createResident(app.db);
   const accountId = await linkApproved(app.db, owner.id, '7700000001');
   const agent = await residentAgent(app.app, app.db, app.config, owner.id);
   await agent.get('/requests/new');
-  return { ...app, owner, accountId, agent, seeded };
+  return { ...app, owner, accountId, agent };
 }
 
 t.test('a resident files a leak with photos: deadline from the norm, photos checked and stripped of location', async (t) => {
-  const { db, config, owner, accountId, agent, seeded } = await setUp(t);
+  const { db, config, owner, accountId, agent } = await setUp(t);
   const form = await agent.get('/requests/new');
   t.equal(form.statusCode, 200);
   t.match(form.body, '<legend class="field__label">Что случилось</legend>');
@@ -71,14 +67,14 @@ t.test('a resident files a leak with photos: deadline from the norm, photos chec
   const photos = await db.selectFrom('service_request_photos').selectAll().where('request_id', '=', request.id).orderBy('id').execute();
   t.same(photos.map((p) => [p.original_name, p.mime_type]), [['потолок.jpg', 'image/jpeg'], ['пятно.bin', 'image/png']]);
   const dir = uploadDir(config);
-  const storedJpeg = await readFile(path.join(dir, photos[0]!.stored_name));
+  const storedJpeg = (await uploadedBytes(db, photos[0]!.file_id))!;
   t.same(storedJpeg, jpegWithoutMetadata(), 'the stored JPEG is the picture without EXIF, XMP and comment');
-  t.notOk(storedJpeg.includes(Buffer.from('Exif', 'latin1')), 'no EXIF (GPS) on disk');
+  t.notOk(storedJpeg.includes(Buffer.from('Exif', 'latin1')), 'no EXIF (GPS) in what is stored');
   t.equal(photos[0]!.size_bytes, storedJpeg.length);
   t.equal(photos[0]!.sha256, createHash('sha256').update(storedJpeg).digest('hex'), 'the hash is of what is stored');
-  const storedPng = await readFile(path.join(dir, photos[1]!.stored_name));
+  const storedPng = (await uploadedBytes(db, photos[1]!.file_id))!;
   t.notOk(storedPng.includes(Buffer.from('GPS', 'latin1')), 'no text chunk in the stored PNG');
-  t.same(await filesIn(dir), [...seeded, ...photos.map((p) => path.join(dir, p.stored_name))].sort(), 'no temporary files left');
+  t.same(await filesIn(dir), [], 'no temporary files left');
 
   const page = await agent.get(`/requests/${request.id}?done=filed`);
   t.equal(page.statusCode, 200);
@@ -111,7 +107,7 @@ t.test('deadlines follow the kind: a clog 2 hours, lighting 7 days, counted in M
 });
 
 t.test('bad input comes back with the input kept and a message next to each field; nothing is stored', async (t) => {
-  const { db, config, owner, accountId, agent, seeded } = await setUp(t);
+  const { db, config, owner, accountId, agent } = await setUp(t);
   const dir = uploadDir(config);
   const empty = await postMultipart(agent, '/requests', { accountId: '', kind: '', place: '', description: '', phone: '' });
   t.equal(empty.statusCode, 422);
@@ -149,7 +145,8 @@ t.test('bad input comes back with the input kept and a message next to each fiel
   const { body, contentType } = multipartBody([{ name: '_csrf', value: 'forged' }, { name: 'kind', value: 'leak' }, { name: 'photos', filename: 'a.png', content: sampleScanPng() }]);
   const refused = await agent.send('POST', '/requests', body, contentType);
   t.equal(refused.statusCode, 403, 'a forged CSRF token is refused');
-  t.same(await filesIn(dir), seeded, 'no file left behind by refused forms');
+  t.same(await filesIn(dir), [], 'no file left behind by refused forms');
+  t.equal((await db.selectFrom('uploaded_files').select('id').execute()).length, 1, 'nothing stored beside the demo scan');
   t.equal((await db.selectFrom('service_requests').select('id').where('resident_id', '=', owner.id).execute()).length, 0);
 });
 
