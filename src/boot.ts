@@ -49,7 +49,8 @@ export async function openEmbeddedDatabase(config: Config): Promise<{ db: Db; se
 }
 
 function prepareInChildProcess(): Promise<boolean> {
-  const script = fileURLToPath(new URL('./cli/prepare-embedded.ts', import.meta.url));
+  // The same kind of file as this one: TypeScript through tsx, or the compiled copy the tests run.
+  const script = fileURLToPath(new URL(`./cli/prepare-embedded${path.extname(fileURLToPath(import.meta.url))}`, import.meta.url));
   const child = spawn(process.execPath, [...process.execArgv, script], { env: process.env, stdio: ['ignore', 'pipe', 'inherit'] });
   let output = '';
   child.stdout.on('data', (chunk) => (output += chunk));

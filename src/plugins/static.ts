@@ -2,9 +2,9 @@ import fastifyStatic from '@fastify/static';
 import fp from 'fastify-plugin';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { inProject } from '../lib/project-folder.js';
 
-const publicRoot = fileURLToPath(new URL('../../public', import.meta.url));
+const publicRoot = inProject('public');
 const htmxRoot = path.dirname(createRequire(import.meta.url).resolve('htmx.org/dist/htmx.min.js'));
 
 /** Our own CSS and images, and htmx itself, all from our origin (no CDN). */

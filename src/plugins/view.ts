@@ -1,12 +1,12 @@
 import view from '@fastify/view';
 import { Eta } from 'eta';
 import fp from 'fastify-plugin';
-import { fileURLToPath } from 'node:url';
 import type { Config } from '../config.js';
 import { format } from '../lib/format.js';
 import { labels } from '../lib/labels.js';
+import { inProject } from '../lib/project-folder.js';
 
-export const viewsRoot = fileURLToPath(new URL('../../views', import.meta.url));
+export const viewsRoot = inProject('views');
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -26,7 +26,8 @@ declare module 'fastify' {
 export default fp<{ config: Config }>(
   async (app, { config }) => {
     await app.register(view, {
-      engine: { eta: new Eta({ views: viewsRoot, cache: config.isProduction }) },
+      // Templates are read again on each render only in development, where they are being edited.
+      engine: { eta: new Eta({ views: viewsRoot, cache: config.nodeEnv !== 'development' }) },
       root: viewsRoot,
       defaultContext: { format, labels },
     });

@@ -1,5 +1,6 @@
 import argon2 from 'argon2';
 import { readFileSync } from 'node:fs';
+import { inProject } from '../lib/project-folder.js';
 import { field } from './input.js';
 
 // argon2id with the OWASP minimum: 19 MiB of memory, 2 passes, 1 lane.
@@ -29,7 +30,7 @@ export const MIN_PASSWORD_LENGTH = 10;
 export const MAX_PASSWORD_LENGTH = 256;
 
 const commonPasswords = new Set(
-  readFileSync(new URL('./common-passwords.txt', import.meta.url), 'utf8')
+  readFileSync(inProject('src/security/common-passwords.txt'), 'utf8')
     .split('\n')
     .filter((line) => line !== '' && !line.startsWith('#')),
 );

@@ -1,14 +1,14 @@
 import t from 'tap';
 import { spawn } from 'node:child_process';
 import { Agent, testApp } from '../fixtures/app.js';
+import { nodeArgsFor } from '../fixtures/programs.js';
 import { signInStaff } from '../fixtures/staff-auth.js';
 
 type Run = { code: number | null; stdout: string; stderr: string };
 
 function createStaff(databaseUrl: string, args: string[]): Promise<Run> {
   return new Promise((resolve, reject) => {
-    // Node with the tsx loader directly: `npx tsx` would start npm first, each time.
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/create-staff.ts', ...args], {
+    const child = spawn(process.execPath, [...nodeArgsFor('src/cli/create-staff.ts'), ...args], {
       env: {
         PATH: process.env.PATH,
         NODE_ENV: 'test',

@@ -4,6 +4,7 @@ import { checkPage } from '../fixtures/accessibility.js';
 import { accountId, demoResident, meterOf } from '../fixtures/accounts.js';
 import { chromiumMissing, newContext, startServerAndBrowser } from '../fixtures/browser.js';
 import { sessionCookie } from '../fixtures/sessions.js';
+import { inProject } from '../../src/lib/project-folder.js';
 
 // A tour of every page a resident and the staff open: axe and the phone layout on each
 // (test/fixtures/accessibility.ts), the weight of each page, and the pages as a browser
@@ -12,7 +13,7 @@ import { sessionCookie } from '../fixtures/sessions.js';
 // Some forty page states, each checked twice by axe: more than the default two minutes on a loaded machine.
 t.setTimeout(600_000);
 
-const CSS = readFileSync(new URL('../../public/css/app.css', import.meta.url), 'utf8');
+const CSS = readFileSync(inProject('public/css/app.css'), 'utf8');
 const MAX_PAGE_BYTES = 60 * 1024;
 
 /** The stylesheet as an old browser keeps it: declarations it cannot parse are dropped. */
