@@ -6,7 +6,6 @@ import t from 'tap';
 import { nginxMissing, startNginx } from '../../src/cli/nginx-proxy.js';
 import { loadConfig } from '../../src/config.js';
 import type { Db } from '../../src/db/index.js';
-import { seedDemoData } from '../../src/db/seed/index.js';
 import { sampleScanPng } from '../../src/features/identity/sample-scan.js';
 import { createClock } from '../../src/lib/calendar.js';
 import { sendEmailLater } from '../../src/messaging/service.js';
@@ -102,8 +101,7 @@ const skip = nginxMissing();
 
 t.test('two web processes and two workers behind nginx serve one resident as one site', { skip }, async (t) => {
   const teardown = lifo(t.teardown);
-  const { db, url: databaseUrl } = await freshDatabase(teardown);
-  await seedDemoData(db, createClock().today());
+  const { db, url: databaseUrl } = await freshDatabase(teardown, { seededFor: createClock().today() });
 
   // Where the workers' email goes: a real SMTP server that counts deliveries.
   const delivered: string[] = [];

@@ -2,7 +2,6 @@ import t, { type Test } from 'tap';
 import pino from 'pino';
 import { loadConfig } from '../../../src/config.js';
 import type { Db } from '../../../src/db/index.js';
-import { seedDemoData } from '../../../src/db/seed/index.js';
 import { jobDefinitions } from '../../../src/jobs/registry.js';
 import { JobRunner } from '../../../src/jobs/runner.js';
 import { fixedClock } from '../../../src/lib/calendar.js';
@@ -37,8 +36,7 @@ function mailServer(failAt?: number) {
 }
 
 async function setUp(t: Test) {
-  const { db } = await freshDatabase(t.teardown);
-  await seedDemoData(db, clock.today());
+  const { db } = await freshDatabase(t.teardown, { seededFor: clock.today() });
   const building = await db.selectFrom('buildings').select('id').where('unom', '=', 1001).executeTakeFirstOrThrow();
   const residents = [];
   // One owner of 7700000001; everyone else reaches the building as a co-owner (an account has one owner).
