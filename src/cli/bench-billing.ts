@@ -9,7 +9,7 @@ import { createDb } from '../db/index.js';
 import { migrateToLatest } from '../db/migrator.js';
 import { DEMO_PROVIDER } from '../features/accounts/seed.js';
 import { seedPayees } from '../features/billing/seed.js';
-import { runBilling } from '../features/billing/run.js';
+import { runBilling, type StepTimings } from '../features/billing/run.js';
 
 const config = configOrExit();
 if (config.isProduction || !config.databaseUrl) {
@@ -77,7 +77,8 @@ try {
   console.log(`bench:billing: seeded ${accounts} accounts (3 meters each, a year of readings) in ${((Date.now() - seeding) / 1000).toFixed(1)} s`);
 
   const started = process.hrtime.bigint();
-  const result = await runBilling(db, { period: PERIOD, now: new Date(), blockSize });
+  const timings: StepTimings = new Map();
+  const result = await runBilling(db, { period: PERIOD, now: new Date(), blockSize, timings });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const lines = await db.selectFrom('bill_lines').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   const withPenalty = await db.selectFrom('bills').select((eb) => eb.fn.countAll<number>().as('n')).where('period', '=', PERIOD).where('penalty_kopecks', '>', 0).executeTakeFirstOrThrow();
@@ -87,6 +88,7 @@ try {
       `in ${seconds.toFixed(1)} s — ${Math.round(result.accounts / seconds)} accounts/s, ${Math.round(Number(lines.n) / seconds)} lines/s; ` +
       `blocks of ${blockSize}; peak RSS of this process ${peakRssMb.toFixed(0)} MB`,
   );
+  console.log(`bench:billing: steps ${[...timings].map(([step, ms]) => `${step} ${(ms / 1000).toFixed(1)} s`).join(', ')}`);
 } finally {
   await db.destroy();
   await admin(`drop database if exists ${scratch}`);
