@@ -71,7 +71,8 @@ export async function billBlock(trx: Trx, input: BlockInput): Promise<number> {
 
   // Consumption per meter, zone and reading: the difference from the previous
   // reading (or the value the meter was installed with), over how many months;
-  // \`since\`: estimates billed after that period are part of this consumption.
+  // \`since\`: estimates billed after that period are part of this consumption;
+  // \`reading_used\`: the whole reading's consumption over all its zones.
   // \`late\`: a replaced meter's final reading recorded after its period was billed,
   // so the first bill made after it carries it.
   await timed(input.timings, 'meter_usage', () => temp(trx, 'meter_usage', sql`
@@ -79,20 +80,26 @@ export async function billBlock(trx: Trx, input: BlockInput): Promise<number> {
            z.value - coalesce(z.previous, z.initial) as used,
            ${monthIndex(sql`r.period`)} - ${monthIndex(sql`coalesce(r.prev_period, r.installed_on)`)} as months,
            r.prev_period, coalesce(r.prev_period, date_trunc('month', r.installed_on)::date) as since, r.late,
-           sum(z.value - coalesce(z.previous, z.initial)) over (partition by r.meter_id, r.period) as reading_used
+           r.reading_used
     from (
       select m.payer_account_id as account_id, m.resource, m.id as meter_id, m.zones, m.installed_on,
              m.initial_t1, m.initial_t2, m.initial_t3, r.period, r.value_t1, r.value_t2, r.value_t3,
              lag(r.period) over w as prev_period,
+             r.value_t1 - coalesce(lag(r.value_t1) over w, m.initial_t1)
+               + case when m.zones >= 2 then coalesce(r.value_t2 - coalesce(lag(r.value_t2) over w, m.initial_t2), 0) else 0 end
+               + case when m.zones = 3 then coalesce(r.value_t3 - coalesce(lag(r.value_t3) over w, m.initial_t3), 0) else 0 end as reading_used,
              lag(r.value_t1) over w as prev_t1, lag(r.value_t2) over w as prev_t2, lag(r.value_t3) over w as prev_t3,
              case when m.replaced_on is not null and r.period < ${P} and r.period = date_trunc('month', m.replaced_on)::date
                then exists (select 1 from bills b where b.payer_account_id = m.payer_account_id and b.period = r.period and b.issued_at < r.submitted_at)
                 and not exists (select 1 from bills b where b.payer_account_id = m.payer_account_id and b.period > r.period
                                 and b.period < ${P} and b.issued_at >= r.submitted_at)
                else false end as late
-      from meters m
-      join run_accounts a on a.account_id = m.payer_account_id
-      join meter_readings r on r.meter_id = m.id and r.period <= ${P}
+      from run_accounts a
+      join meters m on m.payer_account_id = a.account_id
+      -- Each meter's readings through its index: a merge join would read the index from
+      -- the first meter of all, so later blocks would cost more and more. (offset 0 keeps
+      -- the planner from flattening it into that join.)
+      cross join lateral (select * from meter_readings r where r.meter_id = m.id and r.period <= ${P} offset 0) r
       window w as (partition by m.id order by r.period)) r
     cross join lateral (values ('T1', r.value_t1, r.prev_t1, r.initial_t1, 1), ('T2', r.value_t2, r.prev_t2, r.initial_t2, 2),
                                ('T3', r.value_t3, r.prev_t3, r.initial_t3, 3)) as z(zone, value, previous, initial, n)
@@ -385,15 +392,17 @@ export async function runBilling(
     for (let item = next.next(); !item.done && !failed; item = next.next()) {
       const block = item.value;
       try {
-        bills += await db.transaction().execute((trx) => billBlock(trx, { period: options.period, fromId: block.fromId, toId: block.toId, now: options.now, reference, timings: options.timings }));
+        const made = await db.transaction().execute((trx) =>
+          billBlock(trx, { period: options.period, fromId: block.fromId, toId: block.toId, now: options.now, reference, timings: options.timings }));
+        bills += made;
+        accounts += block.count;
+        const done = { accounts, bills, total };
+        progress = progress.then(() => options.onProgress?.(done));
+        await progress;
       } catch (error) {
         failed = true;
         throw error;
       }
-      accounts += block.count;
-      const done = { accounts, bills, total };
-      progress = progress.then(() => options.onProgress?.(done));
-      await progress;
     }
   };
   const outcomes = await Promise.allSettled(Array.from({ length: options.connections ?? RUN_CONNECTIONS }, worker));
