@@ -306,11 +306,19 @@ async function accountTotals(trx: Trx, period: string): Promise<AccountTotal[]> 
 async function penaltiesFor(trx: Trx, period: string, reference: BillingReference): Promise<Map<number, number>> {
   const asOf = periodEnd(period);
   const bills = await sql<{ account_id: number; period: string; due_date: string; charged: number; capital_repair: number }>`
-    select b.payer_account_id as account_id, b.period, b.due_date, b.charged_kopecks as charged,
-           coalesce((select sum(bl.total_kopecks) from bill_lines bl join services s on s.code = bl.service
-                     where bl.bill_id = b.id and s.penalty_kind = 'capital_repair'), 0)::bigint as capital_repair
-    from bills b join run_accounts a on a.account_id = b.payer_account_id
-    where b.period < ${period}::date and b.due_date < ${asOf}::date`.execute(trx);
+    with block_bills as materialized (
+      select b.id, b.payer_account_id as account_id, b.period, b.due_date, b.charged_kopecks as charged
+      from bills b join run_accounts a on a.account_id = b.payer_account_id
+      where b.period < ${period}::date and b.due_date < ${asOf}::date),
+    -- The capital repair part of those bills in one pass: a subquery per bill would scan
+    -- bill_lines once per bill whenever its statistics lag behind (e.g. during the first run).
+    capital_repair as (
+      select bl.bill_id, sum(bl.total_kopecks) as amount
+      from bill_lines bl join services s on s.code = bl.service
+      where s.penalty_kind = 'capital_repair' and bl.bill_id in (select id from block_bills)
+      group by bl.bill_id)
+    select bb.account_id, bb.period, bb.due_date, bb.charged, coalesce(cr.amount, 0)::bigint as capital_repair
+    from block_bills bb left join capital_repair cr on cr.bill_id = bb.id`.execute(trx);
   if (bills.rows.length === 0) return new Map();
   const payments = await sql<{ account_id: number; paid_on: string; amount: number; for_period: string | null; penalty_kind: PenaltyKind | null }>`
     select p.payer_account_id as account_id, p.paid_on, p.amount_kopecks as amount, p.for_period, p.penalty_kind
