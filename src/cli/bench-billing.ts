@@ -9,7 +9,7 @@ import { createDb } from '../db/index.js';
 import { migrateToLatest } from '../db/migrator.js';
 import { DEMO_PROVIDER } from '../features/accounts/seed.js';
 import { seedPayees } from '../features/billing/seed.js';
-import { runBilling } from '../features/billing/run.js';
+import { RUN_CONNECTIONS, runBilling, type StepTimings } from '../features/billing/run.js';
 
 const config = configOrExit();
 if (config.isProduction || !config.databaseUrl) {
@@ -18,6 +18,7 @@ if (config.isProduction || !config.databaseUrl) {
 }
 const accounts = Number(process.argv[2] ?? 100_000);
 const blockSize = Number(process.env.BLOCK_SIZE ?? 5000);
+const connections = Number(process.env.CONNECTIONS ?? RUN_CONNECTIONS);
 const PERIOD = '2026-11-01';
 const scratch = `zhku_bench_billing_${process.pid}`;
 const adminUrl = new URL(config.databaseUrl);
@@ -77,7 +78,8 @@ try {
   console.log(`bench:billing: seeded ${accounts} accounts (3 meters each, a year of readings) in ${((Date.now() - seeding) / 1000).toFixed(1)} s`);
 
   const started = process.hrtime.bigint();
-  const result = await runBilling(db, { period: PERIOD, now: new Date(), blockSize });
+  const timings: StepTimings = new Map();
+  const result = await runBilling(db, { period: PERIOD, now: new Date(), blockSize, connections, timings });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const lines = await db.selectFrom('bill_lines').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   const withPenalty = await db.selectFrom('bills').select((eb) => eb.fn.countAll<number>().as('n')).where('period', '=', PERIOD).where('penalty_kopecks', '>', 0).executeTakeFirstOrThrow();
@@ -85,8 +87,9 @@ try {
   console.log(
     `bench:billing: ${result.bills} bills (${Number(lines.n)} lines, ${Number(withPenalty.n)} with a penalty) for ${result.accounts} accounts ` +
       `in ${seconds.toFixed(1)} s — ${Math.round(result.accounts / seconds)} accounts/s, ${Math.round(Number(lines.n) / seconds)} lines/s; ` +
-      `blocks of ${blockSize}; peak RSS of this process ${peakRssMb.toFixed(0)} MB`,
+      `blocks of ${blockSize} on ${connections} connections; peak RSS of this process ${peakRssMb.toFixed(0)} MB`,
   );
+  console.log(`bench:billing: time per step, summed over blocks: ${[...timings].map(([step, ms]) => `${step} ${(ms / 1000).toFixed(1)} s`).join(', ')}`);
 } finally {
   await db.destroy();
   await admin(`drop database if exists ${scratch}`);
