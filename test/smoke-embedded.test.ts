@@ -6,9 +6,11 @@ import path from 'node:path';
 import { createDb } from '../src/db/index.js';
 import { sampleScanPng } from '../src/features/identity/sample-scan.js';
 import { filesIn } from './fixtures/identity.js';
+import { nodeArgsFor } from './fixtures/programs.js';
 import { testTempDir } from './fixtures/temp.js';
 
 // `npm start` with nothing configured: PGlite in DATA_DIR, jobs in-process, demo data.
+// The server runs as the other tests' programs do (compiled in the suite, see nodeArgsFor).
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -22,7 +24,7 @@ async function freePort(): Promise<number> {
 
 async function boot(dataDir: string): Promise<{ url: string; output: () => string; stop: () => Promise<number | null> }> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+  const child = spawn(process.execPath, nodeArgsFor('src/server.ts'), {
     env: { PATH: process.env.PATH, PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

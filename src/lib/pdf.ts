@@ -1,5 +1,4 @@
 import { createRequire } from 'node:module';
-import PDFDocument from 'pdfkit';
 import QRCode from 'qrcode';
 
 // PDFs of our documents (the ЕПД, the payment receipt): A4, Cyrillic through
@@ -12,8 +11,12 @@ const BOLD = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf');
 
 export type PdfWriter = { doc: PDFKit.PDFDocument; finish(): Promise<Buffer> };
 
-/** A new A4 document; draw on `doc`, then `finish()` gives the bytes. */
-export function startPdf(title: string): PdfWriter {
+/**
+ * A new A4 document; draw on `doc`, then `finish()` gives the bytes. pdfkit is loaded on
+ * the first document, so that a process that never makes one does not load it.
+ */
+export async function startPdf(title: string): Promise<PdfWriter> {
+  const { default: PDFDocument } = await import('pdfkit');
   const doc = new PDFDocument({ size: 'A4', margin: 40, info: { Title: title, Author: 'Личный кабинет ЖКУ' } });
   doc.registerFont('regular', REGULAR);
   doc.registerFont('bold', BOLD);

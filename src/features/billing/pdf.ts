@@ -29,7 +29,7 @@ function row(doc: PDFKit.PDFDocument, cells: string[], y: number, font: string):
 
 /** The bill as PDF bytes. */
 export async function billPdf(bill: BillDocument): Promise<Buffer> {
-  const { doc, finish } = startPdf(`ЕПД ${bill.payerCode} за ${period(bill.summary.period)}`);
+  const { doc, finish } = await startPdf(`ЕПД ${bill.payerCode} за ${period(bill.summary.period)}`);
 
   doc.font('bold').fontSize(14).text(`Единый платёжный документ за ${period(bill.summary.period)}`);
   doc.moveDown(0.5).font('regular').fontSize(10);

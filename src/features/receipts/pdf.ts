@@ -17,7 +17,7 @@ function pairs(doc: PDFKit.PDFDocument, rows: [string, string][], indent = 0): v
 
 /** The receipt as PDF bytes. */
 export async function receiptPdf(receipt: ReceiptDocument): Promise<Buffer> {
-  const { doc, finish } = startPdf(`${receipt.title} № ${receipt.paymentId}`);
+  const { doc, finish } = await startPdf(`${receipt.title} № ${receipt.paymentId}`);
   doc.font('bold').fontSize(14).text(`${receipt.title} № ${receipt.paymentId}`);
   doc.moveDown(0.5);
   pairs(doc, [

@@ -1,9 +1,9 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { EsiaConfig } from '../../../config.js';
+import { SANDBOX_PREFIX } from './paths.js';
 import { ESIA_SCOPES, findSandboxPerson, personClaims } from './persons.js';
 
-export const SANDBOX_PREFIX = '/sandbox-esia';
 
 /**
  * Another information system registered with the sandbox, so that tests can show

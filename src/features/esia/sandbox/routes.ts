@@ -6,7 +6,7 @@ import type Provider from 'oidc-provider';
 import { field } from '../../../security/input.js';
 import { fullName } from '../rules.js';
 import { ESIA_SCOPES, SANDBOX_PERSONS, TRUST_LEVEL_LABELS, findSandboxPerson } from './persons.js';
-import { SANDBOX_PREFIX, createSandboxProvider } from './provider.js';
+import { SANDBOX_PREFIX } from './paths.js';
 
 const SCOPE_LABELS: Record<string, string> = {
   fullname: 'Фамилия, имя, отчество',
@@ -29,20 +29,21 @@ function sandboxError(reply: FastifyReply, status: number, message: string) {
 const sandboxEsia: FastifyPluginAsync<{ config: Config }> = async (app, { config }) => {
   const esia = config.esia;
   if (!esia) return;
-  // Built on the first request: an app that never meets the sandbox (most test apps) pays nothing for its key.
-  let built: Provider | undefined;
+  // Loaded and built on the first request: an app that never meets the sandbox (most test
+  // apps, and every process start) pays nothing for oidc-provider or its key.
+  let built: Promise<Provider> | undefined;
   const sandbox = () =>
-    (built ??= createSandboxProvider({
+    (built ??= import('./provider.js').then(({ createSandboxProvider }) => createSandboxProvider({
       // The sandbox registers the cabinet with whatever client id and secret the cabinet is configured with.
       esia,
       publicUrl: config.publicUrl,
       cookieSecret: createHmac('sha256', config.sessionSecret).update('sandbox-esia-cookies').digest('base64url'),
       behindProxy: config.trustProxyHops > 0,
-    }));
+    })));
   const interactionPath = `${SANDBOX_PREFIX}/interaction/:uid`;
 
   async function interaction(request: Parameters<Provider['interactionDetails']>[0], reply: FastifyReply) {
-    return sandbox().interactionDetails(request, reply.raw).catch(() => undefined);
+    return (await sandbox()).interactionDetails(request, reply.raw).catch(() => undefined);
   }
 
   app.get<{ Params: { uid: string } }>(interactionPath, async (request, reply) => {
@@ -50,7 +51,7 @@ const sandboxEsia: FastifyPluginAsync<{ config: Config }> = async (app, { config
     if (!details || details.uid !== request.params.uid) {
       return sandboxError(reply, 400, 'Сеанс входа не найден или истёк. Вернитесь на сайт и начните вход снова.');
     }
-    const client = await sandbox().Client.find(String(details.params.client_id));
+    const client = await (await sandbox()).Client.find(String(details.params.client_id));
     const scopes = String(details.params.scope ?? '').split(' ').filter((s) => s in SCOPE_LABELS).map((s) => SCOPE_LABELS[s]);
     return reply.header('Cache-Control', 'no-store').viewAsync('esia/sandbox/sign-in', {
       title: 'Вход',
@@ -68,7 +69,7 @@ const sandboxEsia: FastifyPluginAsync<{ config: Config }> = async (app, { config
     }
     let returnTo: string;
     if (field(request.body, 'refuse') === 'yes') {
-      returnTo = await sandbox().interactionResult(request.raw, reply.raw, {
+      returnTo = await (await sandbox()).interactionResult(request.raw, reply.raw, {
         error: 'access_denied', error_description: 'Пользователь отказался предоставить доступ',
       }, { mergeWithLastSubmission: false });
     } else {
@@ -77,11 +78,11 @@ const sandboxEsia: FastifyPluginAsync<{ config: Config }> = async (app, { config
       const clientId = String(details.params.client_id);
       const requested = String(details.params.scope ?? '').split(' ').filter((s) => s in ESIA_SCOPES);
       // Signing in here also grants the scopes asked for, as pressing «Предоставить» would on ЕСИА.
-      const provider = sandbox();
+      const provider = await sandbox();
       const grant = new provider.Grant({ accountId: person.id, clientId });
       grant.addOIDCScope(requested.join(' '));
       const grantId = await grant.save();
-      returnTo = await sandbox().interactionResult(request.raw, reply.raw, { login: { accountId: person.id }, consent: { grantId } }, { mergeWithLastSubmission: false });
+      returnTo = await (await sandbox()).interactionResult(request.raw, reply.raw, { login: { accountId: person.id }, consent: { grantId } }, { mergeWithLastSubmission: false });
     }
     return reply.redirect(returnTo, 303);
   });
@@ -91,12 +92,12 @@ const sandboxEsia: FastifyPluginAsync<{ config: Config }> = async (app, { config
     op.removeAllContentTypeParsers();
     op.addContentTypeParser('*', (_request, _payload, done) => done(null));
     let handle: ReturnType<Provider['callback']> | undefined;
-    op.all(`${SANDBOX_PREFIX}/*`, { config: { csrf: false } }, (request, reply) => {
+    op.all(`${SANDBOX_PREFIX}/*`, { config: { csrf: false } }, async (request, reply) => {
       reply.hijack();
       const raw: IncomingMessage & { originalUrl?: string } = request.raw;
       raw.originalUrl = raw.url;
       raw.url = (raw.url ?? '/').slice(SANDBOX_PREFIX.length) || '/';
-      handle ??= sandbox().callback();
+      handle ??= (await sandbox()).callback();
       void handle(raw, reply.raw);
     });
   });
