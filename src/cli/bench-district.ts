@@ -8,6 +8,7 @@
 // REDIS_URL (redis://127.0.0.1:6379), BENCH_ACCOUNTS (100000), BENCH_WEB (2 web processes),
 // BENCH_SECONDS (10 per page), BENCH_CONNECTIONS (50), BENCH_REUSE=1 keeps an already seeded database.
 import { Signer } from '@fastify/cookie';
+import CsrfTokens from '@fastify/csrf';
 import autocannon from 'autocannon';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -19,6 +20,7 @@ import pg from 'pg';
 import { createDb } from '../db/index.js';
 import { migrateToLatest } from '../db/migrator.js';
 import { seedDemoData } from '../db/seed/index.js';
+import { meterPanelsFor } from '../features/readings/service.js';
 import { moscowDate } from '../lib/calendar.js';
 import { residentSessions, staffSessions } from '../plugins/session.js';
 import { nginxMissing, startNginx, type RunningProxy } from './nginx-proxy.js';
@@ -31,6 +33,8 @@ const webProcesses = Number(env.BENCH_WEB ?? 2);
 const seconds = Number(env.BENCH_SECONDS ?? 10);
 const connections = Number(env.BENCH_CONNECTIONS ?? 50);
 const sessionSecret = randomBytes(32).toString('hex');
+/** What browsers send; the app compresses with brotli or gzip. */
+const BROWSER_ENCODINGS = 'gzip, deflate, br';
 const BARE_PORT = 3900;
 const APP_PORT = 3901;
 const PROXY_PORT = 3980;
@@ -104,34 +108,78 @@ async function prepareDatabase(): Promise<void> {
   if (seeded.status !== 0) throw new Error('bench:seed failed');
 }
 
-/** Signed-in sessions written straight into the store, as the app would after sign-in. */
-async function sessionCookies(): Promise<{ residents: string[]; moderator: string }> {
+type SignedInResident = { cookie: string; csrfToken: string; accountId: number };
+
+/**
+ * Signed-in sessions written straight into the store, as the app would after sign-in,
+ * each with the CSRF cookie and token a page would have given its browser.
+ */
+async function sessionCookies(): Promise<{ residents: SignedInResident[]; moderators: string[] }> {
   const db = createDb({ databaseUrl });
   const signer = new Signer(sessionSecret, 'sha256');
+  const csrf = CsrfTokens();
   try {
     const rows = await db
       .selectFrom('account_links')
-      .select('resident_id')
+      .select(['resident_id', 'payer_account_id'])
       .where('status', '=', 'approved')
       .orderBy('id', 'desc')
       .limit(1000)
       .execute();
-    const residents: string[] = [];
-    for (const { resident_id: residentId } of rows) {
+    const residents: SignedInResident[] = [];
+    for (const { resident_id: residentId, payer_account_id: accountId } of rows) {
       const sid = randomBytes(24).toString('base64url');
       await db
         .insertInto('sessions')
         .values({ sid, area: 'resident', data: JSON.stringify({ residentId }), resident_id: residentId, expires_at: new Date(Date.now() + residentSessions.maxAgeMs) })
         .execute();
-      residents.push(`${residentSessions.cookieName}=${signer.sign(sid)}`);
+      const csrfSecret = csrf.secretSync();
+      residents.push({
+        cookie: `${residentSessions.cookieName}=${signer.sign(sid)}; _csrf=${signer.sign(csrfSecret)}`,
+        csrfToken: csrf.create(csrfSecret),
+        accountId: accountId!,
+      });
     }
+    // Several sessions of the one moderator, as several moderators at work: one alone would
+    // meet the per-session page limit (600 a minute in production) within seconds.
     const moderator = await db.selectFrom('staff').select('id').where('email', '=', 'moderator@demo.local').executeTakeFirstOrThrow();
-    const sid = randomBytes(24).toString('base64url');
-    await db
-      .insertInto('sessions')
-      .values({ sid, area: 'staff', data: JSON.stringify({ staffId: moderator.id }), staff_id: moderator.id, expires_at: new Date(Date.now() + staffSessions.maxAgeMs) })
-      .execute();
-    return { residents, moderator: `${staffSessions.cookieName}=${signer.sign(sid)}` };
+    const moderators: string[] = [];
+    for (let i = 0; i < 50; i++) {
+      const sid = randomBytes(24).toString('base64url');
+      await db
+        .insertInto('sessions')
+        .values({ sid, area: 'staff', data: JSON.stringify({ staffId: moderator.id }), staff_id: moderator.id, expires_at: new Date(Date.now() + staffSessions.maxAgeMs) })
+        .execute();
+      moderators.push(`${staffSessions.cookieName}=${signer.sign(sid)}`);
+    }
+    return { residents, moderators };
+  } finally {
+    await db.destroy();
+  }
+}
+
+type Submission = { path: string; cookie: string; body: string };
+
+/**
+ * One reading form per resident whose account has a meter in its submission window
+ * today: each value a little above the last one, as a resident would send through htmx
+ * (the answer is the account's section, 200). Sent again, a reading replaces the one of
+ * the open period. Empty when no window is open today (water 15th–3rd, electricity 15th–26th).
+ */
+async function readingSubmissions(residents: SignedInResident[]): Promise<Submission[]> {
+  const db = createDb({ databaseUrl });
+  try {
+    const panels = await meterPanelsFor(db, residents.map((r) => r.accountId), moscowDate(new Date()));
+    const submissions: Submission[] = [];
+    for (const resident of residents) {
+      const form = new URLSearchParams({ _csrf: resident.csrfToken });
+      for (const meter of panels.get(resident.accountId) ?? []) {
+        if (!meter.window.open || meter.overdue) continue;
+        for (const zone of meter.zones) form.set(zone.field, (zone.previous + 1).toFixed(3));
+      }
+      if ([...form.keys()].length > 1) submissions.push({ path: `/readings/accounts/${resident.accountId}`, cookie: resident.cookie, body: form.toString() });
+    }
+    return submissions;
   } finally {
     await db.destroy();
   }
@@ -139,8 +187,11 @@ async function sessionCookies(): Promise<{ residents: string[]; moderator: strin
 
 type Row = { name: string; rps: number; p50: number; p99: number; errors: number; rssMb: number };
 
-async function measure(name: string, url: string, cookies: string[], webPids: (number | undefined)[]): Promise<Row> {
+type Shape = { cookies?: string[]; compressed?: boolean; submissions?: Submission[] };
+
+async function measure(name: string, url: string, shape: Shape, webPids: (number | undefined)[]): Promise<Row> {
   let next = 0;
+  const { cookies = [], compressed = false, submissions = [] } = shape;
   const result = await autocannon({
     url,
     connections,
@@ -148,8 +199,15 @@ async function measure(name: string, url: string, cookies: string[], webPids: (n
     requests: [
       {
         setupRequest: (request) => {
-          if (cookies.length > 0) request.headers = { ...request.headers, cookie: cookies[next++ % cookies.length]! };
-          return request;
+          const headers = { ...request.headers } as Record<string, string>;
+          if (compressed) headers['accept-encoding'] = BROWSER_ENCODINGS;
+          if (submissions.length > 0) {
+            const submission = submissions[next++ % submissions.length]!;
+            Object.assign(headers, { cookie: submission.cookie, 'content-type': 'application/x-www-form-urlencoded', 'hx-request': 'true', 'hx-request-type': 'partial' });
+            return { ...request, method: 'POST', path: submission.path, headers, body: submission.body };
+          }
+          if (cookies.length > 0) headers.cookie = cookies[next++ % cookies.length]!;
+          return { ...request, headers };
         },
       },
     ],
@@ -210,13 +268,21 @@ async function main(): Promise<void> {
     const app = `http://127.0.0.1:${PROXY_PORT}`;
     const rows: Row[] = [];
     // A short warm-up: plans prepared, templates compiled, connections opened.
-    await autocannon({ url: `${app}/`, connections: 10, duration: 2, headers: { cookie: cookies.residents[0]! } });
-    rows.push(await measure('(a) bare Fastify + eta page', `http://127.0.0.1:${BARE_PROXY_PORT}/`, [], [processes[0]!.pid]));
-    rows.push(await measure('anonymous home', `${app}/`, [], webPids));
-    rows.push(await measure(`(b) signed-in home, ${cookies.residents.length} residents`, `${app}/`, cookies.residents, webPids));
-    rows.push(await measure('(c) «Показания»', `${app}/readings`, cookies.residents, webPids));
-    rows.push(await measure('(d) bills', `${app}/bills`, cookies.residents, webPids));
-    rows.push(await measure('(e) moderator queue', `${app}/admin/link-requests`, [cookies.moderator], webPids));
+    const residents = cookies.residents.map((r) => r.cookie);
+    await autocannon({ url: `${app}/`, connections: 10, duration: 2, headers: { cookie: residents[0]! } });
+    rows.push(await measure('(a) bare Fastify + eta page', `http://127.0.0.1:${BARE_PROXY_PORT}/`, {}, [processes[0]!.pid]));
+    rows.push(await measure('anonymous home', `${app}/`, {}, webPids));
+    rows.push(await measure(`(b) signed-in home, ${residents.length} residents`, `${app}/`, { cookies: residents }, webPids));
+    rows.push(await measure(`(b) signed-in home, compressed (Accept-Encoding: ${BROWSER_ENCODINGS})`, `${app}/`, { cookies: residents, compressed: true }, webPids));
+    rows.push(await measure('(c) «Показания»', `${app}/readings`, { cookies: residents }, webPids));
+    rows.push(await measure('(d) bills', `${app}/bills`, { cookies: residents }, webPids));
+    rows.push(await measure(`(e) moderator queue, ${cookies.moderators.length} sessions`, `${app}/admin/link-requests`, { cookies: cookies.moderators }, webPids));
+    const submissions = await readingSubmissions(cookies.residents);
+    if (submissions.length > 0) {
+      rows.push(await measure(`(f) reading submissions, ${submissions.length} residents`, app, { submissions }, webPids));
+    } else {
+      console.log('(f) reading submissions: no submission window is open today (water 15th–3rd, electricity 15th–26th), not measured');
+    }
     const bare = rows[0]!.rps;
     const load = loadavg().map((l) => l.toFixed(1)).join(' ');
     console.log(`\n${accounts} accounts, ${webProcesses} web processes + 1 worker behind nginx, ${connections} connections, ${seconds} s each;`);
