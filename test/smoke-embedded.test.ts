@@ -1,4 +1,5 @@
 import t from 'tap';
+import { checkReadsTogetherMatchTheDriver } from './fixtures/read-together.js';
 import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -81,6 +82,7 @@ t.test('a fresh data folder is migrated, seeded and served; a second start reuse
       .select('uploaded_files.bytes')
       .executeTakeFirstOrThrow();
     t.same(Buffer.from(scan.bytes), sampleScanPng(), 'the demo scan is in uploaded_files');
+    await checkReadsTogetherMatchTheDriver(t, db);
   } finally {
     await db.destroy();
   }

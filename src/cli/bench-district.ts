@@ -6,7 +6,8 @@
 //
 // BENCH_DATABASE_URL (postgres://postgres@127.0.0.1:5432/zhku_bench, dropped and made anew),
 // REDIS_URL (redis://127.0.0.1:6379), BENCH_ACCOUNTS (100000), BENCH_WEB (2 web processes),
-// BENCH_SECONDS (10 per page), BENCH_CONNECTIONS (50), BENCH_REUSE=1 keeps an already seeded database.
+// BENCH_SECONDS (10 per page), BENCH_CONNECTIONS (50), BENCH_REUSE=1 keeps an already seeded database,
+// BENCH_ONLY=b,c (only those pages), BENCH_PROFILE=<folder> writes a V8 CPU profile of each web process there (open it in Chrome's DevTools).
 import { Signer } from '@fastify/cookie';
 import CsrfTokens from '@fastify/csrf';
 import autocannon from 'autocannon';
@@ -32,6 +33,9 @@ const accounts = Number(env.BENCH_ACCOUNTS ?? 100_000);
 const webProcesses = Number(env.BENCH_WEB ?? 2);
 const seconds = Number(env.BENCH_SECONDS ?? 10);
 const connections = Number(env.BENCH_CONNECTIONS ?? 50);
+/** BENCH_ONLY=b,c measures only those pages (keys: anonymous, b, b-compressed, c, d, e, f) beside the bare page. */
+const only = env.BENCH_ONLY ? new Set(env.BENCH_ONLY.split(',')) : undefined;
+const wanted = (key: string) => only === undefined || only.has(key);
 const sessionSecret = randomBytes(32).toString('hex');
 /** What browsers send; the app compresses with brotli or gzip. */
 const BROWSER_ENCODINGS = 'gzip, deflate, br';
@@ -55,8 +59,8 @@ async function bareServer(): Promise<void> {
   await app.listen({ port: BARE_PORT, host: '127.0.0.1' });
 }
 
-function child(script: string, args: string[], extraEnv: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, [...process.execArgv, path.join(here, script), ...args], {
+function child(script: string, args: string[], extraEnv: Record<string, string>, nodeFlags: string[] = []): ChildProcess {
+  return spawn(process.execPath, [...process.execArgv, ...nodeFlags, path.join(here, script), ...args], {
     env: { ...env, ...extraEnv },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -185,12 +189,18 @@ async function readingSubmissions(residents: SignedInResident[]): Promise<Submis
   }
 }
 
+/** One of 65 536 addresses, in turn. */
+function clientAddress(n: number): string {
+  return `10.77.${(n >> 8) & 255}.${n & 255}`;
+}
+
 type Row = { name: string; rps: number; p50: number; p99: number; errors: number; rssMb: number };
 
 type Shape = { cookies?: string[]; compressed?: boolean; submissions?: Submission[] };
 
 async function measure(name: string, url: string, shape: Shape, webPids: (number | undefined)[]): Promise<Row> {
   let next = 0;
+  let sent = 0;
   const { cookies = [], compressed = false, submissions = [] } = shape;
   const result = await autocannon({
     url,
@@ -200,6 +210,7 @@ async function measure(name: string, url: string, shape: Shape, webPids: (number
       {
         setupRequest: (request) => {
           const headers = { ...request.headers } as Record<string, string>;
+          headers['x-forwarded-for'] = clientAddress(sent++);
           if (compressed) headers['accept-encoding'] = BROWSER_ENCODINGS;
           if (submissions.length > 0) {
             const submission = submissions[next++ % submissions.length]!;
@@ -212,12 +223,14 @@ async function measure(name: string, url: string, shape: Shape, webPids: (number
       },
     ],
   });
+  const errors = result.errors + result.timeouts + result.non2xx;
+  if (errors > 0) console.log(`${name}: ${errors} errors; answers by status: ${JSON.stringify(result.statusCodeStats)}, connection errors ${result.errors}, timeouts ${result.timeouts}`);
   return {
     name,
     rps: result.requests.average,
     p50: result.latency.p50,
     p99: result.latency.p99,
-    errors: result.errors + result.timeouts + result.non2xx,
+    errors,
     rssMb: Math.max(...webPids.map(rssMb)),
   };
 }
@@ -239,7 +252,10 @@ async function main(): Promise<void> {
     REDIS_URL: redisUrl,
     SESSION_SECRET: sessionSecret,
     PUBLIC_URL: `https://localhost:${PROXY_PORT}`,
-    TRUST_PROXY: '1',
+    // The clients stand for a city's residents behind a CDN: each request names its own
+    // address in X-Forwarded-For, believed through two hops (the CDN's and nginx's). With
+    // one hop every anonymous request would come from 127.0.0.1 and meet the per-address limit.
+    TRUST_PROXY: '2',
     QUEUE_PREFIX: prefix,
     LOG_LEVEL: 'error',
   };
@@ -251,7 +267,8 @@ async function main(): Promise<void> {
   process.on('exit', stop);
   try {
     processes.push(child('bench-district.ts', ['--bare'], {}));
-    const web = Array.from({ length: webProcesses }, (_, i) => child('../server.ts', [], { ...appEnv, PORT: String(APP_PORT + i) }));
+    const profiling = env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(env.BENCH_PROFILE)}`] : [];
+    const web = Array.from({ length: webProcesses }, (_, i) => child('../server.ts', [], { ...appEnv, PORT: String(APP_PORT + i) }, profiling));
     processes.push(...web, child('worker.ts', [], appEnv));
     const appPorts = Array.from({ length: webProcesses }, (_, i) => APP_PORT + i);
     proxy = await startNginx(
@@ -271,17 +288,24 @@ async function main(): Promise<void> {
     const residents = cookies.residents.map((r) => r.cookie);
     await autocannon({ url: `${app}/`, connections: 10, duration: 2, headers: { cookie: residents[0]! } });
     rows.push(await measure('(a) bare Fastify + eta page', `http://127.0.0.1:${BARE_PROXY_PORT}/`, {}, [processes[0]!.pid]));
-    rows.push(await measure('anonymous home', `${app}/`, {}, webPids));
-    rows.push(await measure(`(b) signed-in home, ${residents.length} residents`, `${app}/`, { cookies: residents }, webPids));
-    rows.push(await measure(`(b) signed-in home, compressed (Accept-Encoding: ${BROWSER_ENCODINGS})`, `${app}/`, { cookies: residents, compressed: true }, webPids));
-    rows.push(await measure('(c) «Показания»', `${app}/readings`, { cookies: residents }, webPids));
-    rows.push(await measure('(d) bills', `${app}/bills`, { cookies: residents }, webPids));
-    rows.push(await measure(`(e) moderator queue, ${cookies.moderators.length} sessions`, `${app}/admin/link-requests`, { cookies: cookies.moderators }, webPids));
-    const submissions = await readingSubmissions(cookies.residents);
-    if (submissions.length > 0) {
-      rows.push(await measure(`(f) reading submissions, ${submissions.length} residents`, app, { submissions }, webPids));
-    } else {
-      console.log('(f) reading submissions: no submission window is open today (water 15th–3rd, electricity 15th–26th), not measured');
+    const pages: { key: string; name: string; url: string; shape: Shape }[] = [
+      { key: 'anonymous', name: 'anonymous home', url: `${app}/`, shape: {} },
+      { key: 'b', name: `(b) signed-in home, ${residents.length} residents`, url: `${app}/`, shape: { cookies: residents } },
+      { key: 'b-compressed', name: `(b) signed-in home, compressed (Accept-Encoding: ${BROWSER_ENCODINGS})`, url: `${app}/`, shape: { cookies: residents, compressed: true } },
+      { key: 'c', name: '(c) «Показания»', url: `${app}/readings`, shape: { cookies: residents } },
+      { key: 'd', name: '(d) bills', url: `${app}/bills`, shape: { cookies: residents } },
+      { key: 'e', name: `(e) moderator queue, ${cookies.moderators.length} sessions`, url: `${app}/admin/link-requests`, shape: { cookies: cookies.moderators } },
+    ];
+    for (const page of pages) {
+      if (wanted(page.key)) rows.push(await measure(page.name, page.url, page.shape, webPids));
+    }
+    if (wanted('f')) {
+      const submissions = await readingSubmissions(cookies.residents);
+      if (submissions.length > 0) {
+        rows.push(await measure(`(f) reading submissions, ${submissions.length} residents`, app, { submissions }, webPids));
+      } else {
+        console.log('(f) reading submissions: no submission window is open today (water 15th–3rd, electricity 15th–26th), not measured');
+      }
     }
     const bare = rows[0]!.rps;
     const load = loadavg().map((l) => l.toFixed(1)).join(' ');

@@ -28,6 +28,19 @@ const PREPARED_PER_CONNECTION = 500;
 const PREPARED_MAX_TEXT = 8_000;
 const DML = /^\s*(select|insert|update|delete|with)\b/i;
 
+// Names of the texts seen, shared by the pool's connections: a Map lookup costs far
+// less than hashing each page's SQL again on every query.
+const statementNames = new Map<string, string>();
+
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (name === undefined) {
+    name = 'q' + createHash('sha1').update(text).digest('base64url');
+    if (statementNames.size < PREPARED_PER_CONNECTION * 4) statementNames.set(text, name);
+  }
+  return name;
+}
+
 /**
  * A pg client that runs each data statement as a named prepared statement, so
  * Postgres parses and plans a page's queries once per connection instead of on
@@ -43,7 +56,7 @@ export class PreparingClient extends pg.Client {
     const query = super.query as unknown as (...a: unknown[]) => never;
     const [text, values] = args;
     if (typeof text === 'string' && Array.isArray(values) && values.length > 0 && text.length <= PREPARED_MAX_TEXT && DML.test(text)) {
-      const name = 'q' + createHash('sha1').update(text).digest('base64url');
+      const name = statementName(text);
       if (this.prepared.has(name) || this.prepared.size < PREPARED_PER_CONNECTION) {
         this.prepared.add(name);
         return query.call(this, { name, text, values });

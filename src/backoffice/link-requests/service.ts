@@ -47,24 +47,51 @@ export type LinkRequest = {
 export type Holder = { email: string; name: string | null; rights: 'owner' | 'view_pay' | 'view'; since: Date | null };
 
 function requestsQuery(db: Kysely<Database>) {
-  return db
-    .selectFrom('account_links as l')
-    .innerJoin('residents as r', 'r.id', 'l.resident_id')
-    .innerJoin('providers as rp', 'rp.id', 'l.requested_provider_id')
-    .leftJoin('payer_accounts as pa', 'pa.payer_code', 'l.requested_payer_code')
-    .leftJoin('premises as p', 'p.id', 'pa.premises_id')
-    .leftJoin('buildings as b', 'b.id', 'p.building_id')
-    .leftJoin('providers as pp', 'pp.id', 'pa.provider_id')
-    .leftJoin('staff as s', 's.id', 'l.decided_by')
-    // At most one approved link per account (a unique index), so this join adds no rows.
-    .leftJoin('account_links as ol', (join) => join.onRef('ol.payer_account_id', '=', 'pa.id').on('ol.status', '=', 'approved'))
-    .leftJoin('residents as o', 'o.id', 'ol.resident_id')
-    .select([
-      'l.id', 'r.email', 'l.requested_payer_code', 'l.requested_flat', 'rp.name as requested_provider', 'l.requested_provider_id',
-      'l.consented_at', 'l.created_at', 'l.status', 'l.reason', 'l.decided_at', 's.full_name as decided_by',
-      'pa.id as account_id', 'pa.provider_id', 'pp.name as provider', 'b.address', 'p.flat_number', 'p.area', 'p.residents_count',
-      'o.email as owner_email', 'o.last_name as owner_last_name', 'o.first_name as owner_first_name', 'o.middle_name as owner_middle_name', 'ol.decided_at as owner_since',
-    ]);
+  return (
+    db
+      .selectFrom('account_links as l')
+      .innerJoin('residents as r', 'r.id', 'l.resident_id')
+      .innerJoin('providers as rp', 'rp.id', 'l.requested_provider_id')
+      .leftJoin('staff as s', 's.id', 'l.decided_by')
+      // What the registry says about the typed payer code. Apart (LIMIT 1 keeps the planner
+      // from merging it into the outer join): as one ten-table join, planning it took 7 ms,
+      // ten times the execution, on every view; Postgres kept the custom plan for the status.
+      .leftJoinLateral(
+        (eb) =>
+          eb
+            .selectFrom('payer_accounts as pa')
+            .innerJoin('premises as p', 'p.id', 'pa.premises_id')
+            .innerJoin('buildings as b', 'b.id', 'p.building_id')
+            .innerJoin('providers as pp', 'pp.id', 'pa.provider_id')
+            // Its owner in the cabinet: at most one approved link per account (a unique index).
+            .leftJoinLateral(
+              (owner) =>
+                owner
+                  .selectFrom('account_links as ol')
+                  .innerJoin('residents as o', 'o.id', 'ol.resident_id')
+                  .select(['o.email', 'o.last_name', 'o.first_name', 'o.middle_name', 'ol.decided_at'])
+                  .whereRef('ol.payer_account_id', '=', 'pa.id')
+                  .where('ol.status', '=', 'approved')
+                  .limit(1)
+                  .as('o'),
+              (join) => join.onTrue(),
+            )
+            .select([
+              'pa.id as account_id', 'pa.provider_id', 'pp.name as provider', 'b.address', 'p.flat_number', 'p.area', 'p.residents_count',
+              'o.email as owner_email', 'o.last_name as owner_last_name', 'o.first_name as owner_first_name', 'o.middle_name as owner_middle_name', 'o.decided_at as owner_since',
+            ])
+            .whereRef('pa.payer_code', '=', 'l.requested_payer_code')
+            .limit(1)
+            .as('reg'),
+        (join) => join.onTrue(),
+      )
+      .select([
+        'l.id', 'r.email', 'l.requested_payer_code', 'l.requested_flat', 'rp.name as requested_provider', 'l.requested_provider_id',
+        'l.consented_at', 'l.created_at', 'l.status', 'l.reason', 'l.decided_at', 's.full_name as decided_by',
+        'reg.account_id', 'reg.provider_id', 'reg.provider', 'reg.address', 'reg.flat_number', 'reg.area', 'reg.residents_count',
+        'reg.owner_email', 'reg.owner_last_name', 'reg.owner_first_name', 'reg.owner_middle_name', 'reg.owner_since',
+      ])
+  );
 }
 
 type RequestRow = Awaited<ReturnType<ReturnType<typeof requestsQuery>['executeTakeFirstOrThrow']>>;

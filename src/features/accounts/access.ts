@@ -35,7 +35,8 @@ export type AccessibleAccount = {
 
 const RANK: Record<AccountRights, number> = { owner: 3, view_pay: 2, view: 1 };
 
-function accountsQuery(db: Kysely<Database>, residentId: number) {
+// Owned accounts and accepted grants; an account may appear twice (owned and shared).
+function accessQuery(db: Kysely<Database>, residentId: number) {
   const owned = db
     .selectFrom('account_links')
     .select(['payer_account_id as account_id', sql<AccountRights>`'owner'`.as('rights')])
@@ -46,8 +47,31 @@ function accountsQuery(db: Kysely<Database>, residentId: number) {
     .select(['payer_account_id as account_id', 'rights'])
     .where('accepted_by', '=', residentId)
     .where('revoked_at', 'is', null);
+  return owned.unionAll(shared);
+}
+
+/** The ids of the accounts a resident may see, as a subquery: reads read together start from it. */
+export function accessibleAccountIds(db: Kysely<Database>, residentId: number) {
+  return db.selectFrom(accessQuery(db, residentId).as('access')).select('access.account_id');
+}
+
+export type AccountIdsQuery = ReturnType<typeof accessibleAccountIds>;
+
+/** The buildings of the accounts a resident may see, as a subquery. */
+export function accessibleBuildingIds(db: Kysely<Database>, residentId: number) {
   return db
-    .selectFrom(owned.unionAll(shared).as('access'))
+    .selectFrom('payer_accounts as pa')
+    .innerJoin('premises as p', 'p.id', 'pa.premises_id')
+    .select('p.building_id')
+    .where('pa.id', 'in', accessibleAccountIds(db, residentId));
+}
+
+export type BuildingIdsQuery = ReturnType<typeof accessibleBuildingIds>;
+
+/** The accounts a resident may see with their rights: rows for toAccessibleAccounts. */
+export function accessibleAccountsQuery(db: Kysely<Database>, residentId: number) {
+  return db
+    .selectFrom(accessQuery(db, residentId).as('access'))
     .innerJoin('payer_accounts as pa', 'pa.id', 'access.account_id')
     .innerJoin('premises as p', 'p.id', 'pa.premises_id')
     .innerJoin('buildings as b', 'b.id', 'p.building_id')
@@ -57,7 +81,8 @@ function accountsQuery(db: Kysely<Database>, residentId: number) {
 
 type AccessRow = { id: number | null; payer_code: string; provider: string; address: string; flat_number: string; building_id: number; rights: AccountRights };
 
-function strongestPerAccount(rows: AccessRow[]): AccessibleAccount[] {
+/** One entry per account, with the strongest rights the resident has on it, by payer code. */
+export function toAccessibleAccounts(rows: AccessRow[]): AccessibleAccount[] {
   const best = new Map<number, AccessibleAccount>();
   for (const row of rows) {
     const id = row.id!;
@@ -70,13 +95,13 @@ function strongestPerAccount(rows: AccessRow[]): AccessibleAccount[] {
 
 /** Every account the resident may see, owned ones and shared ones, by payer code. */
 export async function accessibleAccounts(db: Kysely<Database>, residentId: number): Promise<AccessibleAccount[]> {
-  return strongestPerAccount((await accountsQuery(db, residentId).execute()) as AccessRow[]);
+  return toAccessibleAccounts((await accessibleAccountsQuery(db, residentId).execute()) as AccessRow[]);
 }
 
 /** One account, if the resident may see it; null otherwise (the caller answers 404). */
 export async function accountFor(db: Kysely<Database>, residentId: number, accountId: number): Promise<AccessibleAccount | null> {
-  const rows = await accountsQuery(db, residentId).where('pa.id', '=', accountId).execute();
-  return strongestPerAccount(rows as AccessRow[])[0] ?? null;
+  const rows = await accessibleAccountsQuery(db, residentId).where('pa.id', '=', accountId).execute();
+  return toAccessibleAccounts(rows as AccessRow[])[0] ?? null;
 }
 
 /** The account a URL's id names, if the resident may see it; null (404) otherwise, a malformed id too. */

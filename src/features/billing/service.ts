@@ -1,5 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
+import { readTogether } from '../../db/together.js';
+import type { AccountIdsQuery } from '../accounts/access.js';
 import { addMonths } from '../../lib/calendar.js';
 import { period as periodLabel } from '../../lib/format.js';
 import { debtSlices, penaltyFor, type PenaltyBreakdown } from './penalty.js';
@@ -55,25 +57,26 @@ function summaryQuery(db: Kysely<Database>, today: string) {
     .select(paidAfter(today).as('paid_after'));
 }
 
-/** The newest bill of each account, in one query (the unique (account, period) index serves it). */
-export async function latestBills(db: Kysely<Database>, accountIds: number[], today: string): Promise<Map<number, BillSummary>> {
-  if (accountIds.length === 0) return new Map();
-  const rows = await summaryQuery(db, today)
+/** The newest bill of each account the resident may see (the unique (account, period) index serves it): rows for latestBillsOf. */
+export function latestBillsQuery(db: Kysely<Database>, accountIds: AccountIdsQuery, today: string) {
+  return summaryQuery(db, today)
     .distinctOn('b.payer_account_id')
     .where('b.payer_account_id', 'in', accountIds)
     .orderBy('b.payer_account_id')
-    .orderBy('b.period', 'desc')
-    .execute();
+    .orderBy('b.period', 'desc');
+}
+
+export function latestBillsOf(rows: SummaryRow[], today: string): Map<number, BillSummary> {
   return new Map(rows.map((r) => [r.payer_account_id, toSummary(r, today)]));
 }
 
 /** An account's bills, newest first, a page at a time. */
 export async function billsOf(db: Kysely<Database>, accountId: number, today: string, page: { limit: number; offset: number }): Promise<{ bills: BillSummary[]; total: number }> {
-  const [rows, count] = await Promise.all([
-    summaryQuery(db, today).where('b.payer_account_id', '=', accountId).orderBy('b.period', 'desc').limit(page.limit).offset(page.offset).execute(),
-    db.selectFrom('bills').select((eb) => eb.fn.countAll<number>().as('n')).where('payer_account_id', '=', accountId).executeTakeFirstOrThrow(),
-  ]);
-  return { bills: rows.map((r) => toSummary(r, today)), total: Number(count.n) };
+  const { rows, count } = await readTogether(db, {
+    rows: summaryQuery(db, today).where('b.payer_account_id', '=', accountId).orderBy('b.period', 'desc').limit(page.limit).offset(page.offset),
+    count: db.selectFrom('bills').select((eb) => eb.fn.countAll<number>().as('n')).where('payer_account_id', '=', accountId),
+  });
+  return { bills: rows.map((r) => toSummary(r, today)), total: Number(count[0]!.n) };
 }
 
 export type BillLine = {

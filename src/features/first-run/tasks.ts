@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Database, IdentityStatus } from '../../db/schema.js';
 import type { AccessibleAccount } from '../accounts/access.js';
 import { windowDates } from '../readings/rules.js';
-import { readingWindows } from '../readings/service.js';
+import { readingWindowsQuery, windowRulesOf } from '../readings/service.js';
 
 // «Главная» for a resident who is not set up yet: three steps in order, each with
 // its status and the one thing to do next. Only functions that exist are offered.
@@ -68,36 +68,38 @@ function formatDay(date: string): string {
   return `${date.slice(8, 10)}.${date.slice(5, 7)}.${date.slice(0, 4)}`;
 }
 
-/**
- * Everything the task list and the cards' reading dates need, given the accounts
- * «Главная» has already read: three small queries, at once.
- */
-export async function firstRunFor(
-  db: Kysely<Database>,
-  resident: { id: number; identityStatus: IdentityStatus },
-  accounts: AccessibleAccount[],
-  today: string,
-): Promise<FirstRun> {
-  const [pending, submitted, rules] = await Promise.all([
-    db
+/** What the task list and the cards' reading dates need, as reads for readTogether. */
+export function firstRunReads(db: Kysely<Database>, residentId: number) {
+  return {
+    pendingLinks: db
       .selectFrom('account_links')
       .select(['id', 'requested_payer_code', 'requested_flat'])
-      .where('resident_id', '=', resident.id)
+      .where('resident_id', '=', residentId)
       .where('status', '=', 'pending')
       .orderBy('created_at')
-      .orderBy('id')
-      .execute(),
-    db.selectFrom('meter_readings').select(sql<number>`1`.as('one')).where('submitted_by', '=', resident.id).limit(1).executeTakeFirst(),
-    readingWindows(db),
-  ]);
+      .orderBy('id'),
+    anyReadingSent: db.selectFrom('meter_readings').select(sql<number>`1`.as('one')).where('submitted_by', '=', residentId).limit(1),
+    windows: readingWindowsQuery(db),
+  };
+}
+
+type FirstRunRows = {
+  pendingLinks: { id: number; requested_payer_code: string; requested_flat: string }[];
+  anyReadingSent: unknown[];
+  windows: Parameters<typeof windowRulesOf>[0];
+};
+
+export function firstRunOf(resident: { identityStatus: IdentityStatus }, accounts: AccessibleAccount[], rows: FirstRunRows, today: string): FirstRun {
+  const rules = windowRulesOf(rows.windows);
   const windows: ReadingWindow[] = [
     { name: 'воды', ...windowDates(rules, 'cold_water', today) },
     { name: 'электроэнергии', ...windowDates(rules, 'electricity', today) },
   ];
+  const pending = rows.pendingLinks.map((p) => ({ id: p.id, payerCode: p.requested_payer_code, flat: p.requested_flat }));
   const tasks = [
     identityTask(resident.identityStatus),
-    accountTask(resident.identityStatus, accounts.length, pending.map((p) => ({ id: p.id, payerCode: p.requested_payer_code, flat: p.requested_flat }))),
-    readingsTask(accounts.length, submitted !== undefined, windows[0]!),
+    accountTask(resident.identityStatus, accounts.length, pending),
+    readingsTask(accounts.length, rows.anyReadingSent.length > 0, windows[0]!),
   ];
   return { tasks, incomplete: tasks.some((t) => t.status !== 'done'), windows };
 }

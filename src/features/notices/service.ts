@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Database } from '../../db/schema.js';
+import { accessibleBuildingIds, type BuildingIdsQuery } from '../accounts/access.js';
 import { recordAudit } from '../../audit/writer.js';
 import type { AuditAction } from '../../audit/actions.js';
 import { addMonths, moscowMidnight } from '../../lib/calendar.js';
@@ -132,24 +133,31 @@ function toNotice(row: NoticeRow, buildings: Building[], now: Date): Notice {
   };
 }
 
-/** The buildings of each notice, in one query. */
-async function buildingsOf(db: Kysely<Database>, noticeIds: number[]): Promise<Map<number, Building[]>> {
-  const byNotice = new Map<number, Building[]>();
-  if (noticeIds.length === 0) return byNotice;
-  const rows = await db
+function noticeBuildingsQuery(db: Kysely<Database>) {
+  return db
     .selectFrom('notice_buildings as nb')
     .innerJoin('buildings as b', 'b.id', 'nb.building_id')
     .select(['nb.notice_id', 'b.id', 'b.unom', 'b.address'])
-    .where('nb.notice_id', 'in', noticeIds)
     .orderBy('b.address')
-    .orderBy('b.id')
-    .execute();
+    .orderBy('b.id');
+}
+
+type NoticeBuildingRow = { notice_id: number; id: number; unom: number; address: string };
+
+function byNotice(rows: NoticeBuildingRow[]): Map<number, Building[]> {
+  const buildings = new Map<number, Building[]>();
   for (const r of rows) {
-    const list = byNotice.get(r.notice_id) ?? [];
+    const list = buildings.get(r.notice_id) ?? [];
     list.push({ id: r.id, unom: r.unom, address: r.address });
-    byNotice.set(r.notice_id, list);
+    buildings.set(r.notice_id, list);
   }
-  return byNotice;
+  return buildings;
+}
+
+/** The buildings of each notice, in one query. */
+async function buildingsOf(db: Kysely<Database>, noticeIds: number[]): Promise<Map<number, Building[]>> {
+  if (noticeIds.length === 0) return new Map();
+  return byNotice(await noticeBuildingsQuery(db).where('nb.notice_id', 'in', noticeIds).execute());
 }
 
 async function withBuildings(db: Kysely<Database>, rows: NoticeRow[], now: Date, onlyBuildings?: Set<number>): Promise<Notice[]> {
@@ -195,7 +203,7 @@ export async function noticeHistory(db: Kysely<Database>, id: number): Promise<(
 const PAST_LIMIT = 20;
 
 /** Notices, optionally only those for some buildings. */
-function noticesIn(db: Kysely<Database>, buildingIds?: number[]) {
+function noticesIn(db: Kysely<Database>, buildingIds?: number[] | BuildingIdsQuery) {
   let q = db.selectFrom('notices as n').selectAll('n');
   if (buildingIds) {
     q = q.where((eb) => eb.exists(eb.selectFrom('notice_buildings as nb').select('nb.notice_id').whereRef('nb.notice_id', '=', 'n.id').where('nb.building_id', 'in', buildingIds)));
@@ -204,7 +212,7 @@ function noticesIn(db: Kysely<Database>, buildingIds?: number[]) {
 }
 
 /** Published notices on now or later, in the order they start. */
-function openNoticesIn(db: Kysely<Database>, now: Date, buildingIds?: number[]) {
+function openNoticesIn(db: Kysely<Database>, now: Date, buildingIds?: number[] | BuildingIdsQuery) {
   return noticesIn(db, buildingIds)
     .where('n.status', '=', 'published')
     .where((eb) => eb.or([eb('n.ends_at', 'is', null), eb('n.ends_at', '>', now)]))
@@ -239,17 +247,9 @@ export function staffNoticeLists(db: Kysely<Database>, now: Date) {
   return noticeLists(db, now);
 }
 
-/** The buildings of the payer accounts a resident may see (own links and co-owner grants), from the resident's own rows. */
+/** The buildings of the payer accounts a resident may see (own links and co-owner grants). */
 export async function residentBuildingIds(db: Kysely<Database>, residentId: number): Promise<number[]> {
-  const owned = db.selectFrom('account_links').select('payer_account_id as account_id').where('resident_id', '=', residentId).where('status', '=', 'approved');
-  const shared = db.selectFrom('co_owner_grants').select('payer_account_id as account_id').where('accepted_by', '=', residentId).where('revoked_at', 'is', null);
-  const rows = await db
-    .selectFrom(owned.union(shared).as('access'))
-    .innerJoin('payer_accounts as pa', 'pa.id', 'access.account_id')
-    .innerJoin('premises as p', 'p.id', 'pa.premises_id')
-    .select('p.building_id')
-    .distinct()
-    .execute();
+  const rows = await accessibleBuildingIds(db, residentId).distinct().execute();
   return rows.map((r) => r.building_id);
 }
 
@@ -260,12 +260,24 @@ export async function residentNotices(db: Kysely<Database>, residentId: number, 
   return noticeLists(db, now, buildingIds);
 }
 
-/** The banner on «Главная»: notices on now for the buildings of the resident's accounts (already read by the page). */
-export async function activeNoticesIn(db: Kysely<Database>, buildingIds: number[], now: Date): Promise<Notice[]> {
-  if (buildingIds.length === 0) return [];
-  const open = await openNoticesIn(db, now, buildingIds).execute();
-  const notices = await withBuildings(db, open, now, new Set(buildingIds));
-  return open.map((r) => notices.find((n) => n.id === r.id)!).filter((n) => n.phase === 'current');
+/**
+ * The banner on «Главная»: notices on now for the buildings of the resident's accounts,
+ * each with those of its buildings that are the resident's. Reads for readTogether.
+ */
+export function activeNoticeReads(db: Kysely<Database>, residentId: number, now: Date) {
+  const buildingIds = accessibleBuildingIds(db, residentId);
+  const open = openNoticesIn(db, now, buildingIds);
+  return {
+    notices: open,
+    noticeBuildings: noticeBuildingsQuery(db)
+      .where('nb.building_id', 'in', buildingIds)
+      .where('nb.notice_id', 'in', open.clearSelect().clearOrderBy().select('n.id')),
+  };
+}
+
+export function activeNotices(rows: { notices: NoticeRow[]; noticeBuildings: NoticeBuildingRow[] }, now: Date): Notice[] {
+  const buildings = byNotice(rows.noticeBuildings);
+  return rows.notices.map((r) => toNotice(r, buildings.get(r.id) ?? [], now)).filter((n) => n.phase === 'current');
 }
 
 /** The public look-up: one building by unom, with its current and upcoming notices. */

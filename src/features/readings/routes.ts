@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { renderError } from '../../plugins/errors.js';
 import { field, parseId, textFields } from '../../security/input.js';
-import { accessibleAccounts, accountFor, accountInUrl, can, type AccessibleAccount } from '../accounts/access.js';
+import { accessibleAccountIds, accessibleAccounts, accountFor, accountInUrl, can, type AccessibleAccount } from '../accounts/access.js';
 import { meterHistory, meterList, meterPanels, meterPanelsFor, submitReadings, type MeterPanel } from './service.js';
 import { signedInResident } from '../../plugins/auth.js';
 
@@ -26,10 +26,13 @@ type AccountParams = { Params: { accountId: string } };
 
 const readings: FastifyPluginAsync = async (app) => {
   app.get('/readings', async (request, reply) => {
-    const accounts = await accessibleAccounts(app.db, signedInResident(request).id);
-    const panels = await meterPanelsFor(app.db, accounts.map((a) => a.id), app.clock.today());
+    const residentId = signedInResident(request).id;
+    const [accounts, panels] = await Promise.all([
+      accessibleAccounts(app.db, residentId),
+      meterPanelsFor(app.db, accessibleAccountIds(app.db, residentId), app.clock.today()),
+    ]);
     const sent = parseId(field(request.query, 'sent'));
-    const views = accounts.map((a) => accountView(a, panels.get(a.id)!, { sent: a.id === sent }));
+    const views = accounts.map((a) => accountView(a, panels.get(a.id) ?? [], { sent: a.id === sent }));
     return reply.viewAsync('readings/index', { section: '/readings', accounts: views });
   });
 

@@ -1,5 +1,7 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { Database } from '../../db/schema.js';
+import { readTogether } from '../../db/together.js';
+import type { AccountIdsQuery } from '../accounts/access.js';
 import { addMonths, periodOf } from '../../lib/calendar.js';
 import { count, period as formatPeriod } from '../../lib/format.js';
 import {
@@ -20,7 +22,7 @@ import {
   type WindowRule,
   type WindowState,
 } from './rules.js';
-import { type Resource } from './tables.js';
+import { type ReadingWindowTable, type Resource } from './tables.js';
 
 type MeterRow = {
   id: number;
@@ -102,24 +104,32 @@ function historyOf(meter: MeterRow, readings: ReadingRow[]): HistoryEntry[] {
     });
 }
 
-async function metersOf(db: Kysely<Database>, accountIds: number[], activeOnly: boolean): Promise<MeterRow[]> {
-  if (accountIds.length === 0) return [];
+type AccountIds = number[] | AccountIdsQuery;
+
+function metersQuery(db: Kysely<Database>, accountIds: AccountIds, activeOnly: boolean) {
   let query = db.selectFrom('meters').selectAll().where('payer_account_id', 'in', accountIds);
   if (activeOnly) query = query.where('active', '=', true);
-  const rows = await query.orderBy('id').execute();
-  // The order of RESOURCE_NAMES: water first, as on the bill.
+  return query.orderBy('id');
+}
+
+// The order of RESOURCE_NAMES: water first, as on the bill.
+function byResource(rows: MeterRow[]): MeterRow[] {
   const order = Object.keys(RESOURCE_NAMES);
   return rows.sort((a, b) => order.indexOf(a.resource) - order.indexOf(b.resource));
 }
 
-async function readingsOf(db: Kysely<Database>, meterIds: number[], since?: string): Promise<ReadingRow[]> {
+async function metersOf(db: Kysely<Database>, accountIds: number[], activeOnly: boolean): Promise<MeterRow[]> {
+  if (accountIds.length === 0) return [];
+  return byResource(await metersQuery(db, accountIds, activeOnly).execute());
+}
+
+function readingsQuery(db: Kysely<Database>) {
+  return db.selectFrom('meter_readings').select(['meter_id', 'period', 'value_t1', 'value_t2', 'value_t3', 'submitted_at']);
+}
+
+async function readingsOf(db: Kysely<Database>, meterIds: number[]): Promise<ReadingRow[]> {
   if (meterIds.length === 0) return [];
-  let query = db
-    .selectFrom('meter_readings')
-    .select(['meter_id', 'period', 'value_t1', 'value_t2', 'value_t3', 'submitted_at'])
-    .where('meter_id', 'in', meterIds);
-  if (since) query = query.where('period', '>=', since);
-  return query.execute();
+  return readingsQuery(db).where('meter_id', 'in', meterIds).execute();
 }
 
 type Prepared = {
@@ -135,29 +145,38 @@ type Prepared = {
   pastUse: number[];
 };
 
-/** Every reading window rule (a handful of dated rows per resource). */
-export async function readingWindows(db: Kysely<Database>): Promise<WindowRule[]> {
-  const rows = await db.selectFrom('reading_windows').selectAll().orderBy('resource').orderBy('valid_from').execute();
+/** Every reading window rule (a handful of dated rows per resource): rows for windowRulesOf. */
+export function readingWindowsQuery(db: Kysely<Database>) {
+  return db.selectFrom('reading_windows').selectAll().orderBy('resource').orderBy('valid_from');
+}
+
+export function windowRulesOf(rows: Selectable<ReadingWindowTable>[]): WindowRule[] {
   return rows.map((r) => ({ resource: r.resource, validFrom: r.valid_from, opensDay: r.opens_day, closesDay: r.closes_day, closesNextMonth: r.closes_next_month }));
 }
 
+
 // Enough history for the jump rule: the last JUMP_RULE.periods periods before the
-// open one, plus the reading before them and the open period itself.
-async function prepare(db: Kysely<Database>, accountIds: number[], today: string): Promise<Prepared[]> {
-  const meters = await metersOf(db, accountIds, true);
-  const windows = meters.length === 0 ? [] : await readingWindows(db);
+// open one, plus the reading before them and the open period itself. Read together
+// in one round trip, starting from the accounts (ids, or a subquery of them).
+async function prepare(db: Kysely<Database>, accountIds: AccountIds, today: string): Promise<Prepared[]> {
+  if (Array.isArray(accountIds) && accountIds.length === 0) return [];
   const since = addMonths(`${today.slice(0, 7)}-01`, -(JUMP_RULE.periods + 2));
-  const readings = await readingsOf(db, meters.map((m) => m.id), since);
-  // The reading just before the fetched range (if any) anchors the oldest consumption.
-  const anchors = meters.length === 0 ? [] : await db
-    .selectFrom('meter_readings')
-    .select(['meter_id', 'period', 'value_t1', 'value_t2', 'value_t3', 'submitted_at'])
-    .distinctOn('meter_id')
-    .where('meter_id', 'in', meters.map((m) => m.id))
-    .where('period', '<', since)
-    .orderBy('meter_id')
-    .orderBy('period', 'desc')
-    .execute();
+  const activeMeterIds = metersQuery(db, accountIds, true).clearSelect().clearOrderBy().select('id');
+  const read = await readTogether(db, {
+    meters: metersQuery(db, accountIds, true),
+    windows: readingWindowsQuery(db),
+    readings: readingsQuery(db).where('meter_id', 'in', activeMeterIds).where('period', '>=', since),
+    // The reading just before the fetched range (if any) anchors the oldest consumption.
+    anchors: readingsQuery(db)
+      .distinctOn('meter_id')
+      .where('meter_id', 'in', activeMeterIds)
+      .where('period', '<', since)
+      .orderBy('meter_id')
+      .orderBy('period', 'desc'),
+  });
+  const meters = byResource(read.meters);
+  const windows = windowRulesOf(read.windows);
+  const { readings, anchors } = read;
   return meters.map((meter) => {
     const window = windowState(windows, meter.resource, today);
     const period = window.open ? window.period : null;
@@ -209,10 +228,14 @@ export async function meterPanels(db: Kysely<Database>, accountId: number, today
   return (await prepare(db, [accountId], today)).map(panelOf);
 }
 
-/** Meter panels for several accounts at once (the «Показания» page), by account id. */
-export async function meterPanelsFor(db: Kysely<Database>, accountIds: number[], today: string): Promise<Map<number, MeterPanel[]>> {
-  const result = new Map<number, MeterPanel[]>(accountIds.map((id) => [id, []]));
-  for (const p of await prepare(db, accountIds, today)) result.get(p.meter.payer_account_id)!.push(panelOf(p));
+/** Meter panels for several accounts at once (the «Показания» page), by account id; accounts without meters have no entry. */
+export async function meterPanelsFor(db: Kysely<Database>, accountIds: AccountIds, today: string): Promise<Map<number, MeterPanel[]>> {
+  const result = new Map<number, MeterPanel[]>();
+  for (const p of await prepare(db, accountIds, today)) {
+    const panels = result.get(p.meter.payer_account_id) ?? [];
+    panels.push(panelOf(p));
+    result.set(p.meter.payer_account_id, panels);
+  }
   return result;
 }
 

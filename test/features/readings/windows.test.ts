@@ -1,11 +1,11 @@
 import t from 'tap';
 import { testApp } from '../../fixtures/app.js';
 import { accountId, demoResident, meterOf, residentAgent } from '../../fixtures/accounts.js';
-import { installMeter, readingWindows } from '../../../src/features/readings/service.js';
+import { installMeter, readingWindowsQuery, windowRulesOf } from '../../../src/features/readings/service.js';
 
 t.test('reading windows are dated rows per resource; gas follows its own', async (t) => {
   const { app, db, config } = await testApp(t.teardown, { seed: true, redis: false, env: { APP_TODAY: '2026-11-20' } });
-  const seeded = await readingWindows(db);
+  const seeded = windowRulesOf(await readingWindowsQuery(db).execute());
   const rule = (resource: string) => seeded.filter((w) => w.resource === resource).map(({ opensDay, closesDay, closesNextMonth }) => [opensDay, closesDay, closesNextMonth]);
   t.same(rule('cold_water'), [[15, 3, true]], 'DOMAIN.md: water from the 15th to the 3rd of the next month');
   t.same(rule('hot_water'), [[15, 3, true]]);
