@@ -4,7 +4,7 @@ import { signedInResident } from '../../plugins/auth.js';
 import { renderError } from '../../plugins/errors.js';
 import { field, parseId } from '../../security/input.js';
 import { accessibleAccounts, can, type AccessibleAccount } from '../accounts/access.js';
-import { checkSettings, type SettingsErrors, type SettingsForm } from './rules.js';
+import { SET_BY_ANOTHER, checkSettings, mayChangeAutopayment, type SettingsErrors, type SettingsForm } from './rules.js';
 import { autopaymentOf, cancelAutopayment, saveAutopayment, savedCards, type AccountAutopayment, type SavedCard } from './service.js';
 
 type AccountQuery = { Querystring: { account?: string; done?: string } };
@@ -36,7 +36,8 @@ const autopayment: FastifyPluginAsync = async (app) => {
     const { account } = page;
     const mayPay = account !== undefined && can(account.rights, 'pay');
     const current: AccountAutopayment | null = account ? await autopaymentOf(db, account.id, page.residentId) : null;
-    const cards: SavedCard[] = mayPay ? await savedCards(db, page.residentId) : [];
+    const mayChange = account !== undefined && mayChangeAutopayment(account.rights, current);
+    const cards: SavedCard[] = mayChange ? await savedCards(db, page.residentId) : [];
     const shown: Form = form ?? {
       chargeDay: current ? String(current.chargeDay) : '',
       maxAmount: current ? rublesInput(current.maxKopecks) : '',
@@ -48,6 +49,8 @@ const autopayment: FastifyPluginAsync = async (app) => {
       accounts: page.accounts,
       account,
       mayPay,
+      mayChange,
+      setByAnother: SET_BY_ANOTHER,
       current,
       cards,
       form: shown,
@@ -68,6 +71,7 @@ const autopayment: FastifyPluginAsync = async (app) => {
     const { resident, accounts, account } = await scoped(request, field(request.body, 'account'));
     if (!account) return renderError(request, reply, 404);
     if (!can(account.rights, 'pay')) return renderError(request, reply, 403);
+    if (!mayChangeAutopayment(account.rights, await autopaymentOf(db, account.id, resident.id))) return renderError(request, reply, 403, SET_BY_ANOTHER);
     const form: Form = { chargeDay: field(request.body, 'chargeDay'), maxAmount: field(request.body, 'maxAmount'), card: field(request.body, 'card') };
     const { errors, settings } = checkSettings(form);
     // Only a card of this resident's own: a token is never taken from someone else's payment.
@@ -84,13 +88,15 @@ const autopayment: FastifyPluginAsync = async (app) => {
     if (!can(account.rights, 'pay')) return renderError(request, reply, 403);
     const current = await autopaymentOf(db, account.id, resident.id);
     if (!current) return reply.redirect(`/autopayment?account=${account.id}`, 303);
+    if (!mayChangeAutopayment(account.rights, current)) return renderError(request, reply, 403, SET_BY_ANOTHER);
     return reply.viewAsync('autopayment/cancel', { section: '/payments', title: 'Отменить автоплатёж', account, current });
   });
 
   app.post('/autopayment/cancel', async (request, reply) => {
-    const { account } = await scoped(request, field(request.body, 'account'));
+    const { resident, account } = await scoped(request, field(request.body, 'account'));
     if (!account) return renderError(request, reply, 404);
     if (!can(account.rights, 'pay')) return renderError(request, reply, 403);
+    if (!mayChangeAutopayment(account.rights, await autopaymentOf(db, account.id, resident.id))) return renderError(request, reply, 403, SET_BY_ANOTHER);
     await cancelAutopayment(db, account.id, clock.now());
     return reply.redirect(`/autopayment?account=${account.id}&done=cancelled`, 303);
   });

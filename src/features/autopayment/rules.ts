@@ -1,7 +1,21 @@
 import { addDays, dayOf, periodOf } from '../../lib/calendar.js';
 import { parseRubles } from '../../lib/decimal.js';
+import { can, type AccountRights } from '../accounts/access.js';
 
 // «Автоплатёж» rules: which day charges, how much, once a month, and the retries.
+
+/**
+ * Who may set up, change or cancel an account's auto-payment. Anyone who may pay sets
+ * one up where there is none; an active one charges someone's card, so only whoever
+ * set it up or the account's owner changes or cancels it, never another co-owner.
+ */
+export function mayChangeAutopayment(rights: AccountRights, current: { setBySelf: boolean } | null): boolean {
+  if (!can(rights, 'pay')) return false;
+  return current === null || current.setBySelf || rights === 'owner';
+}
+
+/** Why a co-owner who may pay still cannot change this one. */
+export const SET_BY_ANOTHER = 'Этот автоплатёж настроил другой житель со своей карты: изменить или отменить его может он или владелец лицевого счёта.';
 
 /** A failed charge is tried again at most twice, a day apart: three attempts in all. */
 export const MAX_ATTEMPTS = 3;

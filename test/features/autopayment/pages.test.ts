@@ -138,6 +138,51 @@ t.test('«Автоплатёж» is scoped: a co-owner with «Просмотр»
   t.equal(await db.selectFrom('autopayments').select('payer_account_id').executeTakeFirst(), undefined, 'nothing written');
 });
 
+/** A succeeded card payment that brought a recurring token: a saved card of the resident. */
+async function savedCard(db: Db, residentId: number, account: number, last4: string): Promise<number> {
+  const row = await db
+    .insertInto('online_payments')
+    .values({ resident_id: residentId, payer_account_id: account, idempotency_key: `saved-card-${residentId}-${last4}`, method: 'card', amount_kopecks: 100, acquirer: 'sandbox', status: 'succeeded', recurring_token: `tok_${residentId}_${last4}`, card_last4: last4, paid_at: new Date(), paid_on: '2026-12-01', transaction_id: `txn_${residentId}_${last4}` })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+t.test('a co-owner who may pay neither changes nor cancels an auto-payment someone else set up; the owner does', async (t) => {
+  const { app, db, config } = await listeningApp(t.teardown, { seed: true, env: ENV });
+  const owner = await demoResident(db);
+  const coOwner = await createResident(db);
+  const account = await coOwnerAccepted(db, owner.id, coOwner.id, '7700000010', 'view_pay');
+  const ownerCard = await savedCard(db, owner.id, account, '1111');
+  const coOwnerCard = await savedCard(db, coOwner.id, account, '2222');
+  const ownerAgent = await residentAgent(app, db, config, owner.id);
+  const coOwnerAgent = await residentAgent(app, db, config, coOwner.id);
+  await ownerAgent.get(`/autopayment?account=${account}`);
+  t.equal((await ownerAgent.post('/autopayment', { account: String(account), chargeDay: '10', maxAmount: '9000', card: String(ownerCard) })).statusCode, 303);
+  const active = () => db.selectFrom('autopayments').select(['resident_id', 'charge_day', 'token_payment_id', 'cancelled_at']).where('payer_account_id', '=', account).executeTakeFirstOrThrow();
+
+  const page = await coOwnerAgent.get(`/autopayment?account=${account}`);
+  t.equal(page.statusCode, 200);
+  t.match(page.body, /•••• 1111 \(настроил другой житель\)/);
+  t.match(page.body, /изменить или отменить его может он или владелец лицевого счёта/);
+  t.notMatch(page.body, /name="chargeDay"/, 'no form');
+  t.notMatch(page.body, /autopayment\/cancel/, 'no cancel link');
+  const replaced = await coOwnerAgent.post('/autopayment', { account: String(account), chargeDay: '25', maxAmount: '100000', card: String(coOwnerCard) });
+  t.equal(replaced.statusCode, 403);
+  t.match(replaced.body, /изменить или отменить его может он или владелец/);
+  t.equal((await coOwnerAgent.get(`/autopayment/cancel?account=${account}`)).statusCode, 403);
+  t.equal((await coOwnerAgent.post('/autopayment/cancel', { account: String(account) })).statusCode, 403);
+  t.match(await active(), { resident_id: owner.id, charge_day: 10, token_payment_id: ownerCard, cancelled_at: null }, "the owner's auto-payment untouched");
+
+  // The owner cancels; then the co-owner may set one up with their own card, and the owner may still change it.
+  t.equal((await ownerAgent.post('/autopayment/cancel', { account: String(account) })).statusCode, 303);
+  t.equal((await coOwnerAgent.post('/autopayment', { account: String(account), chargeDay: '25', maxAmount: '100000', card: String(coOwnerCard) })).statusCode, 303);
+  t.match(await active(), { resident_id: coOwner.id, charge_day: 25, token_payment_id: coOwnerCard, cancelled_at: null });
+  t.match((await ownerAgent.get(`/autopayment?account=${account}`)).body, /•••• 2222 \(настроил другой житель\)/);
+  t.equal((await ownerAgent.post('/autopayment', { account: String(account), chargeDay: '5', maxAmount: '9000', card: String(ownerCard) })).statusCode, 303);
+  t.match(await active(), { resident_id: owner.id, charge_day: 5, token_payment_id: ownerCard });
+});
+
 t.test('a charge the acquirer answered with "pending" is settled by a later run through the status query', async (t) => {
   const { app, db, config } = await listeningApp(t.teardown, { seed: true, env: ENV });
   const resident = await demoResident(db);
