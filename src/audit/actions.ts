@@ -39,6 +39,7 @@ export const ACTION_LABELS = {
   'dwelling-request.rejected': 'Отказ в изменении данных помещения',
   'meter-request.approved': 'Заявка на регистрацию счётчика одобрена',
   'meter-request.rejected': 'Отказ в регистрации счётчика',
+  'meter-request.withdrawn': 'Заявка на регистрацию счётчика отозвана жителем',
   'service-request.taken': 'Заявка взята в работу',
   'service-request.crew-changed': 'Бригада по заявке изменена',
   'service-request.done': 'Заявка выполнена',

@@ -4,6 +4,7 @@ import type { IdentityStatus, StaffRole } from '../db/schema.js';
 import type { CoOwnerRights } from '../features/co-owners/tables.js';
 import type { SubmissionStatus } from '../features/identity/tables.js';
 import type { LinkStatus } from '../features/linking/tables.js';
+import type { MeterRequestStatus } from '../features/meter-requests/tables.js';
 import type { RequestStatus } from '../features/requests/tables.js';
 import type { PaymentMethod, PaymentStatus } from '../features/payments/tables.js';
 
@@ -38,6 +39,11 @@ export const SUBMISSION_STATUS_LABELS = {
   approved: { label: 'Одобрено', tone: 'success' },
   rejected: { label: 'Отклонено', tone: 'error' },
 } as const satisfies Record<SubmissionStatus, Labelled>;
+
+export const METER_REQUEST_STATUS_LABELS = {
+  ...SUBMISSION_STATUS_LABELS,
+  withdrawn: { label: 'Отозвана', tone: '' },
+} as const satisfies Record<MeterRequestStatus, Labelled>;
 
 export const LINK_STATUS_LABELS = {
   pending: { label: 'На рассмотрении', tone: 'warning' },
@@ -93,6 +99,7 @@ export const labels = {
   staffStatus: STAFF_STATUS_LABELS,
   identityStatus: IDENTITY_STATUS_LABELS,
   submissionStatus: SUBMISSION_STATUS_LABELS,
+  meterRequestStatus: METER_REQUEST_STATUS_LABELS,
   linkStatus: LINK_STATUS_LABELS,
   coOwnerRights: CO_OWNER_RIGHTS_LABELS,
   grantStatus: GRANT_STATUS_LABELS,

@@ -68,6 +68,8 @@ const INVENTORY: Record<string, string> = {
   'GET /readings/accounts/:accountId/meter-requests': 'resident -',
   'POST /readings/accounts/:accountId/meter-requests': 'resident csrf-in-body',
   'GET /readings/accounts/:accountId/meter-requests/:requestId/certificate': 'resident -',
+  'GET /readings/accounts/:accountId/meter-requests/:requestId/withdraw': 'resident -',
+  'POST /readings/accounts/:accountId/meter-requests/:requestId/withdraw': 'resident csrf',
   'GET /readings/meters/:meterId': 'resident -',
   'GET /co-owners': 'resident -',
   'GET /co-owners/accounts/:accountId/invitations/new': 'resident -',

@@ -9,7 +9,7 @@ import { RESOURCE_NAMES } from '../readings/rules.js';
 import { sendDocumentFile } from '../identity/files.js';
 import { uploadDir } from '../identity/service.js';
 import { acceptUploads, documentForm, receiveFiles, removeFiles } from '../identity/upload.js';
-import { fileMeterRequest, meterRequestCertificate, meterRequestsOf, waitingResources, workingMeters } from './service.js';
+import { fileMeterRequest, meterRequest, meterRequestCertificate, meterRequestsOf, waitingResources, withdrawMeterRequest, workingMeters } from './service.js';
 import { WAITING, validateMeterRequest, type MeterRequestForm } from './rules.js';
 
 // «Заявка на регистрацию счётчика» (from «Показания»): the owner of an account asks
@@ -22,6 +22,7 @@ const CERTIFICATE_FORM = documentForm('certificate', FIELDS);
 const OWNER_ONLY = 'Регистрировать счётчики может только владелец лицевого счёта.';
 
 type AccountParams = { Params: { accountId: string } };
+type RequestParams = { Params: { accountId: string; requestId: string } };
 
 const EMPTY_FORM: MeterRequestForm = { kind: '', resource: '', meterId: '', zones: '1', serialNumber: '', datedOn: '', nextVerificationDate: '', initial: [] };
 
@@ -43,6 +44,7 @@ const meterRequests: FastifyPluginAsync = async (app) => {
       meters: meters.map((m) => ({ value: String(m.id), label: `${RESOURCE_NAMES[m.resource]}, № ${m.serialNumber}` })),
       requests,
       sent: field(request.query, 'sent') === '1',
+      withdrawn: field(request.query, 'withdrawn') === '1',
       form: EMPTY_FORM,
       errors: {},
       ...extra,
@@ -95,7 +97,35 @@ const meterRequests: FastifyPluginAsync = async (app) => {
     }
   });
 
-  app.get<{ Params: { accountId: string; requestId: string } }>('/readings/accounts/:accountId/meter-requests/:requestId/certificate', async (request, reply) => {
+  /** The owner's account and its request named in the URL; null when either is not theirs. */
+  async function ownRequest(request: FastifyRequest<RequestParams>) {
+    const account = await accountInUrl(app.db, signedInResident(request).id, request.params.accountId);
+    const id = parseId(request.params.requestId);
+    const found = account && id !== null ? await meterRequest(app.db, id) : null;
+    return account && found?.accountId === account.id ? { account, found } : null;
+  }
+
+  // Withdrawing a waiting request: a confirmation page first, so it works without JavaScript.
+  app.get<RequestParams>('/readings/accounts/:accountId/meter-requests/:requestId/withdraw', async (request, reply) => {
+    const own = await ownRequest(request);
+    if (!own) return renderError(request, reply, 404);
+    if (!can(own.account.rights, 'submit-readings')) return renderError(request, reply, 403, OWNER_ONLY);
+    if (own.found.status !== 'pending') return reply.redirect(`/readings/accounts/${own.account.id}/meter-requests`, 303);
+    return reply.viewAsync('meter-requests/withdraw', { section: '/readings', account: own.account, request: own.found });
+  });
+
+  app.post<RequestParams>('/readings/accounts/:accountId/meter-requests/:requestId/withdraw', async (request, reply) => {
+    const own = await ownRequest(request);
+    if (!own) return renderError(request, reply, 404);
+    if (!can(own.account.rights, 'submit-readings')) return renderError(request, reply, 403, OWNER_ONLY);
+    const input = { id: own.found.id, accountId: own.account.id, residentId: signedInResident(request).id, now: app.clock.now(), ip: request.ip };
+    const result = await app.db.transaction().execute((trx) => withdrawMeterRequest(trx, input));
+    if (result === 'not-found') return renderError(request, reply, 404);
+    if (result === 'already-decided') return renderError(request, reply, 409, 'Заявку уже рассмотрел сотрудник: отозвать её нельзя. Решение указано в списке заявок.');
+    return reply.redirect(`/readings/accounts/${own.account.id}/meter-requests?withdrawn=1`, 303);
+  });
+
+  app.get<RequestParams>('/readings/accounts/:accountId/meter-requests/:requestId/certificate', async (request, reply) => {
     const account = await accountInUrl(app.db, signedInResident(request).id, request.params.accountId);
     const requestId = parseId(request.params.requestId);
     const certificate = account && requestId !== null ? await meterRequestCertificate(app.db, requestId, { accountId: account.id }) : null;

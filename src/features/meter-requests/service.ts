@@ -164,6 +164,37 @@ export async function meterRequestCertificate(db: Kysely<Database>, id: number, 
   return row ? { id: row.id, originalName: row.original_name, mime: row.mime_type, size: row.size_bytes, fileId: row.file_id, deletedAt: null } : null;
 }
 
+export type WithdrawResult = 'done' | 'not-found' | 'already-decided';
+
+/**
+ * The resident withdraws a request of their account while it waits; one a moderator
+ * has decided stays as decided (the row is locked against a decision at the same moment).
+ */
+export async function withdrawMeterRequest(
+  trx: Transaction<Database>,
+  input: { id: number; accountId: number; residentId: number; now: Date; ip: string },
+): Promise<WithdrawResult> {
+  const locked = await trx
+    .selectFrom('meter_requests')
+    .select(['id', 'status'])
+    .where('id', '=', input.id)
+    .where('payer_account_id', '=', input.accountId)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!locked) return 'not-found';
+  if (locked.status !== 'pending') return 'already-decided';
+  await trx.updateTable('meter_requests').set({ status: 'withdrawn', decided_at: input.now }).where('id', '=', input.id).execute();
+  await recordAudit(trx, {
+    staffId: null,
+    action: 'meter-request.withdrawn',
+    subjectType: 'meter_request',
+    subjectId: input.id,
+    details: { residentId: input.residentId, accountId: input.accountId },
+    ip: input.ip,
+  });
+  return 'done';
+}
+
 export type MeterDecision = { kind: 'approve' } | { kind: 'reject'; reason: string };
 
 export type DecisionResult = 'done' | 'not-found' | 'already-decided' | { refused: string };

@@ -4,7 +4,8 @@ import type { DocumentMime } from '../identity/tables.js';
 import type { Resource } from '../readings/tables.js';
 
 export type MeterRequestKind = 'new' | 'verified';
-export type MeterRequestStatus = 'pending' | 'approved' | 'rejected';
+/** `withdrawn`: by the resident while it waited. */
+export type MeterRequestStatus = 'pending' | 'approved' | 'rejected' | 'withdrawn';
 
 /** A resident's request to register a new meter or a passed verification, with the certificate. */
 export type MeterRequestTable = {

@@ -147,3 +147,66 @@ t.test('an approved verification records the new next-verification date on the s
   t.same([meter.id, meter.next_verification_date], [cold.id, '2032-11-15']);
   t.ok(await db.selectFrom('audit_log').select('id').where('action', '=', 'meter.verified').where('subject_id', '=', String(cold.id)).executeTakeFirst());
 });
+
+t.test('a resident withdraws a waiting request after a confirmation; a decided one stays; only the owner of the account may', async (t) => {
+  const { app, db, config } = await testApp(t.teardown, { seed: true, env: { APP_TODAY: '2026-11-20' } });
+  const resident = await demoResident(db);
+  const agent = await residentAgent(app, db, config, resident.id);
+  const id = await accountId(db, '7700000010');
+  const url = `/readings/accounts/${id}/meter-requests`;
+  await agent.get(url);
+  const { body, contentType } = multipartBody([{ name: '_csrf', value: agent.csrfToken }, ...fields(NEW_GAS), { name: 'certificate', filename: 'svid.pdf', content: PDF }]);
+  t.equal((await agent.send('POST', url, body, contentType)).statusCode, 303);
+  const filed = await db.selectFrom('meter_requests').select('id').executeTakeFirstOrThrow();
+  const withdrawUrl = `${url}/${filed.id}/withdraw`;
+  t.match((await agent.get(url)).body, `href="${withdrawUrl}">Отозвать`, 'offered next to the waiting request');
+
+  // Not the owner: a co-owner is refused, another resident finds nothing.
+  const viewer = await createResident(db);
+  await coOwnerAccepted(db, resident.id, viewer.id, '7700000010', 'view_pay');
+  const coOwner = await residentAgent(app, db, config, viewer.id);
+  await coOwner.get(url);
+  t.notMatch((await coOwner.get(url)).body, 'Отозвать', 'no withdrawal offered to a co-owner');
+  t.equal((await coOwner.get(withdrawUrl)).statusCode, 403);
+  t.equal((await coOwner.post(withdrawUrl, {})).statusCode, 403);
+  const someoneElse = await createResident(db);
+  const stranger = await residentAgent(app, db, config, someoneElse.id);
+  const theirs = await linkApproved(db, someoneElse.id, '7700000002');
+  await stranger.get('/readings');
+  t.equal((await stranger.get(withdrawUrl)).statusCode, 404);
+  t.equal((await stranger.post(withdrawUrl, {})).statusCode, 404);
+  t.equal((await agent.get(`/readings/accounts/${theirs}/meter-requests/${filed.id}/withdraw`)).statusCode, 404, 'a request under an account it does not belong to');
+
+  // The owner: confirmation page, then withdrawn, audited, out of the moderators' queue.
+  const confirm = await agent.get(withdrawUrl);
+  t.equal(confirm.statusCode, 200);
+  t.match(confirm.body, 'Отозвать заявку?');
+  t.match(confirm.body, `<form method="post" action="${withdrawUrl}">`);
+  t.match(confirm.body, 'GZ-2026-77');
+  const withdrawn = await agent.post(withdrawUrl, {});
+  t.equal(withdrawn.statusCode, 303);
+  t.equal(withdrawn.headers.location, `${url}?withdrawn=1`);
+  const listed = await agent.get(withdrawn.headers.location as string);
+  t.match(listed.body, 'Заявка отозвана');
+  t.match(listed.body, 'Отозвана');
+  t.notMatch(listed.body, `href="${withdrawUrl}"`, 'nothing more to withdraw');
+  t.match(await db.selectFrom('meter_requests').select(['status', 'decided_by']).where('id', '=', filed.id).executeTakeFirstOrThrow(), { status: 'withdrawn', decided_by: null });
+  t.match(await db.selectFrom('audit_log').select(['staff_id', 'subject_id', 'details']).where('action', '=', 'meter-request.withdrawn').executeTakeFirstOrThrow(), { staff_id: null, subject_id: String(filed.id), details: { residentId: resident.id, accountId: id } });
+  const moderator = await staffAgent(app, db, config, await createStaff(db, ['moderator']));
+  t.notMatch((await moderator.get('/admin/meter-requests')).body, 'GZ-2026-77', 'gone from the queue');
+  await moderator.get(`/admin/meter-requests/${filed.id}`);
+  t.equal((await moderator.post(`/admin/meter-requests/${filed.id}/approval`, {})).statusCode, 409, 'a withdrawn request is not approved');
+  t.equal((await db.selectFrom('meters').select('id').where('payer_account_id', '=', id).where('resource', '=', 'gas').execute()).length, 0);
+
+  // A new one may be filed for the same resource; once decided, it is not withdrawn.
+  const again = multipartBody([{ name: '_csrf', value: agent.csrfToken }, ...fields(NEW_GAS), { name: 'certificate', filename: 'svid.pdf', content: PDF }]);
+  t.equal((await agent.send('POST', url, again.body, again.contentType)).statusCode, 303, 'the resource is free again');
+  const second = await db.selectFrom('meter_requests').select('id').where('status', '=', 'pending').executeTakeFirstOrThrow();
+  await moderator.get(`/admin/meter-requests/${second.id}`);
+  t.equal((await moderator.post(`/admin/meter-requests/${second.id}/rejection`, { reason: 'Свидетельство нечитаемо' })).statusCode, 303);
+  t.equal((await agent.get(`${url}/${second.id}/withdraw`)).statusCode, 303, 'the confirmation sends back to the list');
+  const late = await agent.post(`${url}/${second.id}/withdraw`, {});
+  t.equal(late.statusCode, 409);
+  t.match(late.body, 'Заявку уже рассмотрел сотрудник');
+  t.equal((await db.selectFrom('meter_requests').select('status').where('id', '=', second.id).executeTakeFirstOrThrow()).status, 'rejected');
+});
