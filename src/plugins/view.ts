@@ -27,7 +27,10 @@ export default fp<{ config: Config }>(
   async (app, { config }) => {
     await app.register(view, {
       // Templates are read again on each render only in development, where they are being edited.
+      // @fastify/view sets Eta's cache on every render from its own flag (by default NODE_ENV
+      // alone), so the flag is given here too.
       engine: { eta: new Eta({ views: viewsRoot, cache: config.nodeEnv !== 'development' }) },
+      production: config.nodeEnv !== 'development',
       root: viewsRoot,
       defaultContext: { format, labels },
     });

@@ -1,8 +1,9 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { readTogether } from '../../db/together.js';
 import { renderError } from '../../plugins/errors.js';
 import { field, parseId, textFields } from '../../security/input.js';
-import { accessibleAccountIds, accessibleAccounts, accountFor, accountInUrl, can, type AccessibleAccount } from '../accounts/access.js';
-import { meterHistory, meterList, meterPanels, meterPanelsFor, submitReadings, type MeterPanel } from './service.js';
+import { accessibleAccountIds, accessibleAccountsQuery, toAccessibleAccounts, accountFor, accountInUrl, can, type AccessibleAccount } from '../accounts/access.js';
+import { meterHistory, meterList, meterPanelReads, meterPanels, panelsByAccount, submitReadings, type MeterPanel } from './service.js';
 import { signedInResident } from '../../plugins/auth.js';
 
 // «Показания»: one form per linked account, a history per meter. Mounted behind requireResident.
@@ -27,10 +28,14 @@ type AccountParams = { Params: { accountId: string } };
 const readings: FastifyPluginAsync = async (app) => {
   app.get('/readings', async (request, reply) => {
     const residentId = signedInResident(request).id;
-    const [accounts, panels] = await Promise.all([
-      accessibleAccounts(app.db, residentId),
-      meterPanelsFor(app.db, accessibleAccountIds(app.db, residentId), app.clock.today()),
-    ]);
+    const today = app.clock.today();
+    // The accounts and all their meters in one round trip.
+    const read = await readTogether(app.db, {
+      accounts: accessibleAccountsQuery(app.db, residentId),
+      ...meterPanelReads(app.db, accessibleAccountIds(app.db, residentId), today),
+    });
+    const accounts = toAccessibleAccounts(read.accounts);
+    const panels = panelsByAccount(read, today);
     const sent = parseId(field(request.query, 'sent'));
     const views = accounts.map((a) => accountView(a, panels.get(a.id) ?? [], { sent: a.id === sent }));
     return reply.viewAsync('readings/index', { section: '/readings', accounts: views });

@@ -1,6 +1,6 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { Database } from '../../db/schema.js';
-import { readTogether } from '../../db/together.js';
+import { readTogether, type ReadResults } from '../../db/together.js';
 import type { AccountIdsQuery } from '../accounts/access.js';
 import { addMonths, periodOf } from '../../lib/calendar.js';
 import { count, period as formatPeriod } from '../../lib/format.js';
@@ -156,13 +156,19 @@ export function windowRulesOf(rows: Selectable<ReadingWindowTable>[]): WindowRul
 
 
 // Enough history for the jump rule: the last JUMP_RULE.periods periods before the
-// open one, plus the reading before them and the open period itself. Read together
-// in one round trip, starting from the accounts (ids, or a subquery of them).
-async function prepare(db: Kysely<Database>, accountIds: AccountIds, today: string): Promise<Prepared[]> {
-  if (Array.isArray(accountIds) && accountIds.length === 0) return [];
-  const since = addMonths(`${today.slice(0, 7)}-01`, -(JUMP_RULE.periods + 2));
+// open one, plus the reading before them and the open period itself.
+function historySince(today: string): string {
+  return addMonths(`${today.slice(0, 7)}-01`, -(JUMP_RULE.periods + 2));
+}
+
+/**
+ * What the meter panels of some accounts (ids, or a subquery of them) are made of:
+ * reads for readTogether, in one round trip with whatever else the page reads.
+ */
+export function meterPanelReads(db: Kysely<Database>, accountIds: AccountIds, today: string) {
+  const since = historySince(today);
   const activeMeterIds = metersQuery(db, accountIds, true).clearSelect().clearOrderBy().select('id');
-  const read = await readTogether(db, {
+  return {
     meters: metersQuery(db, accountIds, true),
     windows: readingWindowsQuery(db),
     readings: readingsQuery(db).where('meter_id', 'in', activeMeterIds).where('period', '>=', since),
@@ -173,7 +179,18 @@ async function prepare(db: Kysely<Database>, accountIds: AccountIds, today: stri
       .where('period', '<', since)
       .orderBy('meter_id')
       .orderBy('period', 'desc'),
-  });
+  };
+}
+
+type MeterPanelRows = ReadResults<ReturnType<typeof meterPanelReads>>;
+
+async function prepare(db: Kysely<Database>, accountIds: AccountIds, today: string): Promise<Prepared[]> {
+  if (Array.isArray(accountIds) && accountIds.length === 0) return [];
+  return preparedFrom(await readTogether(db, meterPanelReads(db, accountIds, today)), today);
+}
+
+function preparedFrom(read: MeterPanelRows, today: string): Prepared[] {
+  const since = historySince(today);
   const meters = byResource(read.meters);
   const windows = windowRulesOf(read.windows);
   const { readings, anchors } = read;
@@ -228,15 +245,21 @@ export async function meterPanels(db: Kysely<Database>, accountId: number, today
   return (await prepare(db, [accountId], today)).map(panelOf);
 }
 
-/** Meter panels for several accounts at once (the «Показания» page), by account id; accounts without meters have no entry. */
-export async function meterPanelsFor(db: Kysely<Database>, accountIds: AccountIds, today: string): Promise<Map<number, MeterPanel[]>> {
+/** Meter panels by account id from meterPanelReads' rows; accounts without meters have no entry. */
+export function panelsByAccount(read: MeterPanelRows, today: string): Map<number, MeterPanel[]> {
   const result = new Map<number, MeterPanel[]>();
-  for (const p of await prepare(db, accountIds, today)) {
+  for (const p of preparedFrom(read, today)) {
     const panels = result.get(p.meter.payer_account_id) ?? [];
     panels.push(panelOf(p));
     result.set(p.meter.payer_account_id, panels);
   }
   return result;
+}
+
+/** Meter panels for several accounts at once, by account id. */
+export async function meterPanelsFor(db: Kysely<Database>, accountIds: number[], today: string): Promise<Map<number, MeterPanel[]>> {
+  if (accountIds.length === 0) return new Map();
+  return panelsByAccount(await readTogether(db, meterPanelReads(db, accountIds, today)), today);
 }
 
 export type SubmitResult =
