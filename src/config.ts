@@ -40,6 +40,8 @@ export type Config = {
   queuePrefix: string;
   /** Days after a moderator's decision before identity document scans are deleted (152-ФЗ). */
   identityRetentionDays: number;
+  /** Days after a request is decided (or closed) before its attachments are deleted: dwelling documents, meter certificates, request photos. */
+  attachmentRetentionDays: number;
   /** Days after sending before the body of an email or SMS (codes, links) is erased. */
   messageRetentionDays: number;
   /** Sign-in through Госуслуги (ЕСИА, OpenID Connect); undefined turns the buttons off. */
@@ -172,6 +174,7 @@ export function loadConfig(env: Env = process.env): Config {
 
   const identityRetentionDays = retentionDays(env, 'IDENTITY_RETENTION_DAYS', 30);
   const messageRetentionDays = retentionDays(env, 'MESSAGE_RETENTION_DAYS', 7);
+  const attachmentRetentionDays = retentionDays(env, 'ATTACHMENT_RETENTION_DAYS', 90);
 
   const esia = esiaConfig(env, { isProduction, publicUrl, sessionSecret });
   const acquirer = acquirerConfig(env, { isProduction, publicUrl, sessionSecret });
@@ -204,6 +207,7 @@ export function loadConfig(env: Env = process.env): Config {
     relayIntervalMs,
     queuePrefix: nonEmpty(env, 'QUEUE_PREFIX') ?? 'zhku',
     identityRetentionDays,
+    attachmentRetentionDays,
     messageRetentionDays,
     esia,
     sandboxEsia: !isProduction,

@@ -17,6 +17,7 @@ export const ACTION_LABELS = {
   'identity.submission.approved': 'Личность подтверждена',
   'identity.submission.rejected': 'Отказ в подтверждении личности',
   'identity.document.deleted': 'Скан документа удалён по сроку хранения',
+  'attachments.deleted': 'Вложения к заявкам удалены по сроку хранения',
   'link-request.approved': 'Подключение лицевого счёта одобрено',
   'link-request.rejected': 'Отказ в подключении лицевого счёта',
   'meter.replaced': 'Замена счётчика',

@@ -58,6 +58,7 @@ const NAMES: Record<string, string> = {
   deleted: 'Файл удалён',
   decidedAt: 'Решение принято',
   retentionDays: 'Срок хранения, дней',
+  count: 'Количество',
   filter: 'Фильтр',
   staffId: 'Сотрудник №',
   action: 'Действие',
