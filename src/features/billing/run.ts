@@ -82,6 +82,7 @@ export async function billBlock(trx: Trx, input: BlockInput): Promise<number> {
   // reading (or the value the meter was installed with), over how many months;
   // \`since\`: estimates billed after that period are part of this consumption;
   // \`reading_used\`: the whole reading's consumption over all its zones.
+  // \`last_period\`: the account's last reading of the resource up to the period.
   // \`late\`: a replaced meter's final reading recorded after its period was billed,
   // so the first bill made after it carries it.
   await timed(input.timings, 'meter_usage', () => temp(trx, 'meter_usage', sql`
@@ -89,7 +90,7 @@ export async function billBlock(trx: Trx, input: BlockInput): Promise<number> {
            z.value - coalesce(z.previous, z.initial) as used,
            ${monthIndex(sql`r.period`)} - ${monthIndex(sql`coalesce(r.prev_period, r.installed_on)`)} as months,
            r.prev_period, coalesce(r.prev_period, date_trunc('month', r.installed_on)::date) as since, r.late,
-           r.reading_used
+           r.reading_used, l.last_period
     from (
       select m.payer_account_id as account_id, m.resource, m.id as meter_id, m.zones, m.installed_on,
              m.initial_t1, m.initial_t2, m.initial_t3, r.period, r.value_t1, r.value_t2, r.value_t3,
@@ -132,20 +133,19 @@ export async function billBlock(trx: Trx, input: BlockInput): Promise<number> {
     with meter_state as (
       select m.payer_account_id as account_id, m.resource, max(m.next_verification_date) as verified_until
       from meters m join run_accounts a on a.account_id = m.payer_account_id
-      where m.installed_on <= ${end}::date and (m.active or m.replaced_on >= ${P})
+      where m.payer_account_id between ${fromId} and ${toId}
+        and m.installed_on <= ${end}::date and (m.active or m.replaced_on >= ${P})
       group by 1, 2),
+    -- The last reading, whether one counts for this period, and the months the readings
+    -- of the last six months cover, in one pass.
     last_read as (
-      select account_id, resource, max(period) as last_period, bool_or(period = ${P} or late) as read_now
-      from meter_usage group by 1, 2),
-    history as (
-      select u.account_id, u.resource, sum(u.months) as months
-      from meter_usage u join last_read l using (account_id, resource)
-      where u.period > l.last_period - interval '6 months' and u.zone = 'T1'
-      group by 1, 2)
+      select account_id, resource, max(last_period) as last_period, bool_or(period = ${P} or late) as read_now,
+             sum(months) filter (where zone = 'T1' and period > last_period - interval '6 months') as months
+      from meter_usage group by 1, 2)
     select a.account_id, s.code as service, s.resource, a.residents,
       case
         when l.read_now then 'reading'
-        when ms.account_id is not null and l.last_period >= ${P} - interval '3 months' and h.months >= 3 then 'average'
+        when ms.account_id is not null and l.last_period >= ${P} - interval '3 months' and l.months >= 3 then 'average'
         when ms.account_id is not null and ms.verified_until >= ${P} - interval '3 months' then 'norm'
         when exists (select 1 from norm_multipliers nm where nm.service = s.code and nm.valid_from <= ${end}::date) then 'norm_raised'
         else 'norm'
@@ -154,7 +154,6 @@ export async function billBlock(trx: Trx, input: BlockInput): Promise<number> {
     cross join services s
     left join meter_state ms on ms.account_id = a.account_id and ms.resource = s.resource
     left join last_read l on l.account_id = a.account_id and l.resource = s.resource
-    left join history h on h.account_id = a.account_id and h.resource = s.resource
     where s.basis = 'metered'`));
 
   // Quantities: readings of the period and late final readings, less what estimates
@@ -180,9 +179,7 @@ export async function billBlock(trx: Trx, input: BlockInput): Promise<number> {
     select ms.account_id, ms.service, case when max(u.zones) > 1 then u.zone end, max(u.zones),
            round(sum(u.used) / nullif(sum(u.months), 0), 3), round(sum(u.used) / nullif(sum(u.months), 0), 3), 'average'
     from metered_source ms
-    join (select account_id, resource, max(period) as last_period from meter_usage group by 1, 2) l
-      on l.account_id = ms.account_id and l.resource = ms.resource
-    join meter_usage u on u.account_id = ms.account_id and u.resource = ms.resource and u.period > l.last_period - interval '6 months'
+    join meter_usage u on u.account_id = ms.account_id and u.resource = ms.resource and u.period > u.last_period - interval '6 months'
     where ms.source = 'average'
     group by ms.account_id, ms.service, u.zone
     union all
