@@ -86,14 +86,23 @@ export async function billBlock(trx: Trx, input: BlockInput): Promise<number> {
   // \`late\`: a replaced meter's final reading recorded after its period was billed,
   // so the first bill made after it carries it.
   await timed(input.timings, 'meter_usage', () => temp(trx, 'meter_usage', sql`
+    -- Each account's last reading of a resource, one index probe per meter. The block's id
+    -- range keeps the meters read through their account index from the block's first
+    -- account, not from the first account of all.
+    with last_reading as materialized (
+      select m.payer_account_id as account_id, m.resource, max(lr.period) as last_period
+      from run_accounts a
+      join meters m on m.payer_account_id = a.account_id and m.payer_account_id between ${fromId} and ${toId}
+      cross join lateral (select lr.period from meter_readings lr where lr.meter_id = m.id and lr.period <= ${P} order by lr.period desc limit 1) lr
+      group by 1, 2)
     select r.account_id, r.resource, r.meter_id, r.zones, z.zone, r.period,
            z.value - coalesce(z.previous, z.initial) as used,
            ${monthIndex(sql`r.period`)} - ${monthIndex(sql`coalesce(r.prev_period, r.installed_on)`)} as months,
            r.prev_period, coalesce(r.prev_period, date_trunc('month', r.installed_on)::date) as since, r.late,
-           r.reading_used, l.last_period
+           r.reading_used, r.last_period
     from (
       select m.payer_account_id as account_id, m.resource, m.id as meter_id, m.zones, m.installed_on,
-             m.initial_t1, m.initial_t2, m.initial_t3, r.period, r.value_t1, r.value_t2, r.value_t3,
+             m.initial_t1, m.initial_t2, m.initial_t3, r.period, r.value_t1, r.value_t2, r.value_t3, l.last_period,
              lag(r.period) over w as prev_period,
              r.value_t1 - coalesce(lag(r.value_t1) over w, m.initial_t1)
                + case when m.zones >= 2 then coalesce(r.value_t2 - coalesce(lag(r.value_t2) over w, m.initial_t2), 0) else 0 end
@@ -105,28 +114,26 @@ export async function billBlock(trx: Trx, input: BlockInput): Promise<number> {
                                 and b.period < ${P} and b.issued_at >= r.submitted_at)
                else false end as late
       from run_accounts a
-      -- The block's id range keeps the meters read through their account index from the
-      -- block's first account, not from the first account of all.
       join meters m on m.payer_account_id = a.account_id and m.payer_account_id between ${fromId} and ${toId}
-      -- Each meter's readings through its index: a merge join would read the index from
-      -- the first meter of all, so later blocks would cost more and more. (offset 0 keeps
-      -- the planner from flattening it into that join.)
-      cross join lateral (select * from meter_readings r where r.meter_id = m.id and r.period <= ${P} offset 0) r
+      join last_reading l on l.account_id = m.payer_account_id and l.resource = m.resource
+      -- Each meter's readings through its index (a merge join would read the index from the
+      -- first meter of all; offset 0 keeps the planner from flattening it into one), from
+      -- the last reading before the six months kept below, which gives the first of them
+      -- its previous value. A replaced meter's readings are all read: its final reading
+      -- may be a late one of any age.
+      cross join lateral (
+        select * from meter_readings r
+        where r.meter_id = m.id and r.period <= ${P}
+          and r.period >= case when m.replaced_on is not null then '-infinity'::date else coalesce(
+                (select max(p.period) from meter_readings p where p.meter_id = m.id and p.period <= (l.last_period - interval '6 months')::date),
+                '-infinity'::date) end
+        offset 0) r
       window w as (partition by m.id order by r.period)) r
-    -- Each account's last reading of a resource, one index probe per meter (a window over
-    -- the block's readings for it cost more than the rest of this step).
-    join (
-      select m.payer_account_id as account_id, m.resource, max(lr.period) as last_period
-      from run_accounts a
-      join meters m on m.payer_account_id = a.account_id and m.payer_account_id between ${fromId} and ${toId}
-      cross join lateral (select lr.period from meter_readings lr where lr.meter_id = m.id and lr.period <= ${P} order by lr.period desc limit 1) lr
-      group by 1, 2) l on l.account_id = r.account_id and l.resource = r.resource
     cross join lateral (values ('T1', r.value_t1, r.prev_t1, r.initial_t1, 1), ('T2', r.value_t2, r.prev_t2, r.initial_t2, 2),
                                ('T3', r.value_t3, r.prev_t3, r.initial_t3, 3)) as z(zone, value, previous, initial, n)
     -- Later steps read only the last six months before each account's last reading of a
-    -- resource (and late readings), so older readings are left out once their consumption
-    -- has given the next reading its previous value.
-    where z.n <= r.zones and (r.period > l.last_period - interval '6 months' or r.late)`));
+    -- resource (and late readings).
+    where z.n <= r.zones and (r.period > r.last_period - interval '6 months' or r.late)`));
 
   // Where each metered service's quantity comes from this period.
   await timed(input.timings, 'metered_source', () => temp(trx, 'metered_source', sql`
