@@ -375,12 +375,15 @@ export function penaltiesByAccount(
     list.push(b);
     billsOf.set(b.account_id, list);
   }
+  // The same few periods for every account: each label formatted once.
+  const labels = new Map<string, string>();
+  const labelOf = (period: string) => labels.get(period) ?? labels.set(period, periodLabel(period)).get(period)!;
   const result = new Map<number, number>();
   for (const [accountId, list] of billsOf) {
     const slices = debtSlices(
       list.map((b) => ({
         period: b.period,
-        label: periodLabel(b.period),
+        label: labelOf(b.period),
         dueDate: b.due_date,
         utilitiesKopecks: Number(b.charged) - Number(b.capital_repair),
         capitalRepairKopecks: Number(b.capital_repair),
