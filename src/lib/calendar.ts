@@ -64,8 +64,18 @@ export function addMonths(date: string, months: number): string {
   return new Date(Date.UTC(y, m - 1 + months, 1)).toISOString().slice(0, 10);
 }
 
+// The bill run's penalties shift the same few hundred dates by the same few offsets
+// hundreds of thousands of times; a lookup costs a tenth of parsing and formatting.
+const shiftedDays = new Map<string, string>();
+
 export function addDays(date: string, days: number): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
+  const key = `${date}|${days}`;
+  const known = shiftedDays.get(key);
+  if (known !== undefined) return known;
+  const shifted = new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
+  if (shiftedDays.size >= 10_000) shiftedDays.clear();
+  shiftedDays.set(key, shifted);
+  return shifted;
 }
 
 /** Whole days from `from` to `to` (positive when `to` is later). */
