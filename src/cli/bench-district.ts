@@ -1,5 +1,5 @@
 // npm run bench — the district benchmark: a scratch Postgres with a bench:seed district,
-// N production-mode web processes and a worker behind nginx (which sets
+// N production-mode web processes (compiled first, as production runs them) and a worker behind nginx (which sets
 // X-Forwarded-Proto like a TLS proxy), driven by autocannon next to a bare Fastify + eta
 // page measured in the same run. Prints req/s, latencies, errors and RSS, each as a % of
 // the bare page. Not part of npm test. Needs Postgres, Redis and nginx (apt-get install nginx).
@@ -44,6 +44,7 @@ const APP_PORT = 3901;
 const PROXY_PORT = 3980;
 const BARE_PROXY_PORT = 3981;
 const here = path.dirname(fileURLToPath(import.meta.url));
+const projectRoot = path.resolve(here, '../..');
 
 if (process.argv[2] === '--bare') await bareServer();
 else await main();
@@ -61,6 +62,15 @@ async function bareServer(): Promise<void> {
 
 function child(script: string, args: string[], extraEnv: Record<string, string>, nodeFlags: string[] = []): ChildProcess {
   return spawn(process.execPath, [...process.execArgv, ...nodeFlags, path.join(here, script), ...args], {
+    env: { ...env, ...extraEnv },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+
+/** The app as production runs it: compiled JavaScript (`npm run build`), no TypeScript loader. */
+function compiled(script: string, extraEnv: Record<string, string>, nodeFlags: string[] = []): ChildProcess {
+  return spawn(process.execPath, [...nodeFlags, path.join(projectRoot, '.build/src', script)], {
     env: { ...env, ...extraEnv },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -242,6 +252,8 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const started = Date.now();
+  const build = spawnSync('npx', ['tsc', '-p', projectRoot], { stdio: 'inherit' });
+  if (build.status !== 0) throw new Error('tsc failed: the web processes run the compiled app');
   await prepareDatabase();
   const cookies = await sessionCookies();
   const prefix = `bench-${Date.now().toString(36)}`;
@@ -268,8 +280,8 @@ async function main(): Promise<void> {
   try {
     processes.push(child('bench-district.ts', ['--bare'], {}));
     const profiling = env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(env.BENCH_PROFILE)}`] : [];
-    const web = Array.from({ length: webProcesses }, (_, i) => child('../server.ts', [], { ...appEnv, PORT: String(APP_PORT + i) }, profiling));
-    processes.push(...web, child('worker.ts', [], appEnv));
+    const web = Array.from({ length: webProcesses }, (_, i) => compiled('server.js', { ...appEnv, PORT: String(APP_PORT + i) }, profiling));
+    processes.push(...web, compiled('cli/worker.js', appEnv));
     const appPorts = Array.from({ length: webProcesses }, (_, i) => APP_PORT + i);
     proxy = await startNginx(
       [

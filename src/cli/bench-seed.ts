@@ -49,9 +49,9 @@ try {
     await sql`
       insert into residents (email, phone, password_hash, email_confirmed_at, identity_status, created_at)
       select 'bench-' || pa.id || '@example.ru', '+7916' || lpad(pa.id::text, 7, '0'), 'not-a-login',
-             now() - make_interval(secs => (pa.id * 7919) % (2 * 365 * 86400)),
+             now() - make_interval(secs => (pa.id::bigint * 7919) % (2 * 365 * 86400)),
              case when pa.id % 50 = 0 then 'pending' else 'confirmed' end,
-             now() - make_interval(secs => (pa.id * 7919) % (2 * 365 * 86400) + 600)
+             now() - make_interval(secs => (pa.id::bigint * 7919) % (2 * 365 * 86400) + 600)
       from payer_accounts pa where pa.provider_id = ${provider.id}`.execute(trx);
     // Link requests a little after registration; pending ones arrived over the last three weeks,
     // each at its own second, decided ones were decided a day or so later.
@@ -64,7 +64,7 @@ try {
       from payer_accounts pa join premises p on p.id = pa.premises_id
       join residents r on r.email = 'bench-' || pa.id || '@example.ru'
       cross join lateral (select case when pa.id % 20 = 0
-                                      then now() - make_interval(secs => (pa.id * 104729) % (21 * 86400))
+                                      then now() - make_interval(secs => (pa.id::bigint * 104729) % (21 * 86400))
                                       else r.created_at + make_interval(secs => 1800 + pa.id % 7200) end as at) t
       where pa.provider_id = ${provider.id}`.execute(trx);
     await sql`
