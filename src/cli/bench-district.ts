@@ -68,9 +68,14 @@ function child(script: string, args: string[], extraEnv: Record<string, string>,
 }
 
 
+// As `npm run start:compiled` runs the app: Node 22 and later size the young generation
+// from the machine's memory, which took a web process from about 210 to 350–400 MB under
+// this load on Node 24 for no gain in speed; 16 MB is what Node 20 uses.
+const PRODUCTION_NODE_FLAGS = ['--max-semi-space-size=16'];
+
 /** The app as production runs it: compiled JavaScript (`npm run build`), no TypeScript loader. */
 function compiled(script: string, extraEnv: Record<string, string>, nodeFlags: string[] = []): ChildProcess {
-  return spawn(process.execPath, [...nodeFlags, path.join(projectRoot, '.build/src', script)], {
+  return spawn(process.execPath, [...PRODUCTION_NODE_FLAGS, ...nodeFlags, path.join(projectRoot, '.build/src', script)], {
     env: { ...env, ...extraEnv },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
