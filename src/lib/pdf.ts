@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import QRCode from 'qrcode';
+import { qrModules } from './qr.js';
 
 // PDFs of our documents (the ЕПД, the payment receipt): A4, Cyrillic through
 // DejaVu Sans (the built-in PDF fonts have no Cyrillic), QR codes drawn as vector
@@ -35,13 +35,13 @@ export async function startPdf(title: string): Promise<PdfWriter> {
   };
 }
 
-export function drawQr(doc: PDFKit.PDFDocument, text: string, x: number, y: number, size: number): void {
-  const qr = QRCode.create(text, { errorCorrectionLevel: 'M' });
-  const count = qr.modules.size;
+export async function drawQr(doc: PDFKit.PDFDocument, text: string, x: number, y: number, size: number): Promise<void> {
+  const modules = await qrModules(text);
+  const count = modules.size;
   const cell = size / count;
   for (let row = 0; row < count; row += 1) {
     for (let col = 0; col < count; col += 1) {
-      if (qr.modules.get(row, col)) doc.rect(x + col * cell, y + row * cell, cell, cell);
+      if (modules.get(row, col)) doc.rect(x + col * cell, y + row * cell, cell, cell);
     }
   }
   doc.fill('#000000');

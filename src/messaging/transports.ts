@@ -1,4 +1,4 @@
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { Config } from '../config.js';
 
 export type Email = { to: string; subject: string; text: string; html?: string };
@@ -14,15 +14,18 @@ export type Transports = {
 };
 
 export function createTransports(config: Config): Transports {
-  // Every send ends well inside the outbox's one-minute reclaim (nodemailer would wait up to ten
-  // minutes on a silent server), so a message still being sent is never handed out a second time.
-  const mailer = config.smtpUrl
-    ? nodemailer.createTransport({ url: config.smtpUrl, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000 })
-    : undefined;
+  const smtpUrl = config.smtpUrl;
+  // nodemailer is loaded with the first email: without SMTP_URL (tests, the demo) never.
+  let mailer: Promise<Transporter> | undefined;
   return {
     async sendEmail(email) {
-      if (!mailer) return;
-      await mailer.sendMail({ from: config.mailFrom, ...email });
+      if (!smtpUrl) return;
+      // Every send ends well inside the outbox's one-minute reclaim (nodemailer would wait up to ten
+      // minutes on a silent server), so a message still being sent is never handed out a second time.
+      mailer ??= import('nodemailer').then(({ default: nodemailer }) =>
+        nodemailer.createTransport({ url: smtpUrl, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000 }),
+      );
+      await (await mailer).sendMail({ from: config.mailFrom, ...email });
     },
     async sendSms(sms) {
       if (!config.smsGatewayUrl) return;

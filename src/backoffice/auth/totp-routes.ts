@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import QRCode from 'qrcode';
+import { qrSvg } from '../../lib/qr.js';
 import { overLimit, tooManyAttempts } from '../../security/rate-limits.js';
 import { normaliseCode } from '../../security/code-rules.js';
 import { disableTotp, enableTotp, startTotpSetup, totpState } from './service.js';
@@ -36,7 +36,7 @@ const totpSettings: FastifyPluginAsync = async (app) => {
       secret: key ? base32Key(key).replace(/(.{4})(?=.)/g, '$1 ') : null,
       uri,
       // An SVG drawn on the server: no script, and the key never leaves our origin.
-      qr: uri ? await QRCode.toString(uri, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' }) : null,
+      qr: uri ? await qrSvg(uri, 1) : null,
       errors: extra.errors ?? {},
       notice: extra.notice,
     });

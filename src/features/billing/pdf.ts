@@ -69,7 +69,7 @@ export async function billPdf(bill: BillDocument): Promise<Buffer> {
         doc.addPage();
         y = doc.page.margins.top;
       }
-      drawQr(doc, section.qr, doc.page.margins.left, y + 4, 100);
+      await drawQr(doc, section.qr, doc.page.margins.left, y + 4, 100);
       doc.font('regular').fontSize(9).text(`К оплате получателю: ${rubles(section.toPayKopecks)}. Отсканируйте QR-код в приложении банка.`, doc.page.margins.left + 110, y + 40, { width: 300 });
       doc.y = y + 110;
     }

@@ -1,5 +1,4 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import QRCode from 'qrcode';
 import { signedInResident } from '../../plugins/auth.js';
 import { renderError } from '../../plugins/errors.js';
 import { parseId } from '../../security/input.js';
@@ -9,6 +8,7 @@ import { billDocument, billsOf, consumptionOf, penaltyBreakdown, type BillDocume
 import { billPdf } from './pdf.js';
 import { SOURCE_LABELS } from './labels.js';
 import { period as periodLabel } from '../../lib/format.js';
+import { qrSvg } from '../../lib/qr.js';
 
 type IdParams = { Params: { id: string } };
 type AccountQuery = { Querystring: { account?: string; page?: string } };
@@ -33,7 +33,7 @@ const billing: FastifyPluginAsync = async (app) => {
   }
 
   async function withQrSvgs(doc: BillDocument) {
-    return Promise.all(doc.sections.map((s) => (s.qr ? QRCode.toString(s.qr, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 }) : Promise.resolve(null))));
+    return Promise.all(doc.sections.map((s) => (s.qr ? qrSvg(s.qr) : Promise.resolve(null))));
   }
 
   async function showBill(request: FastifyRequest<IdParams>, reply: FastifyReply, view: 'billing/show' | 'billing/print') {

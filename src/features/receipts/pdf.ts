@@ -50,7 +50,7 @@ export async function receiptPdf(receipt: ReceiptDocument): Promise<Buffer> {
     pairs(doc, fiscal.footer);
     if (doc.y > doc.page.height - 150) doc.addPage();
     const y = doc.y + 8;
-    drawQr(doc, fiscal.qr, doc.page.margins.left, y, 110);
+    await drawQr(doc, fiscal.qr, doc.page.margins.left, y, 110);
     doc.font('regular').fontSize(7).text(fiscal.qr, doc.page.margins.left + 120, y + 40, { width: 380 });
   } else {
     doc.moveDown(1).font('regular').fontSize(9).text('Кассовый чек ещё не получен от онлайн-кассы: он появится здесь и придёт на электронную почту.', doc.page.margins.left);

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import QRCode from 'qrcode';
+import { qrSvg } from '../../lib/qr.js';
 import { signedInResident } from '../../plugins/auth.js';
 import { renderError } from '../../plugins/errors.js';
 import { parseId } from '../../security/input.js';
@@ -26,8 +26,8 @@ const receipts: FastifyPluginAsync = async (app) => {
   async function showReceipt(request: FastifyRequest<PaymentParams>, reply: FastifyReply, view: 'receipts/show' | 'receipts/print') {
     const doc = await receipt(request);
     if (!doc) return renderError(request, reply, 404);
-    const qrSvg = doc.fiscal ? await QRCode.toString(doc.fiscal.qr, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 }) : null;
-    return reply.viewAsync(view, { section: '/payment-history', title: `${doc.title} № ${doc.paymentId}`, doc, qrSvg });
+    const fiscalQr = doc.fiscal ? await qrSvg(doc.fiscal.qr) : null;
+    return reply.viewAsync(view, { section: '/payment-history', title: `${doc.title} № ${doc.paymentId}`, doc, qrSvg: fiscalQr });
   }
 
   app.get<PaymentParams>('/receipts/:paymentId', (request, reply) => showReceipt(request, reply, 'receipts/show'));

@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import QRCode from 'qrcode';
+import { qrSvg } from '../../lib/qr.js';
 import type { Config } from '../../config.js';
 import { field } from '../../security/input.js';
 import type { CreatePaymentRequest, ChargeRecurringRequest } from '../payments/acquirer.js';
@@ -133,7 +133,7 @@ const sandboxAcquirer: FastifyPluginAsync<{ config: Config }> = async (app, { co
     if (!payment) return reply;
     if (payment.status === 'three_ds') return reply.redirect(`/sandbox-acquirer/pay/${payment.id}/3ds`, 303);
     const qr = payment.method === 'sbp'
-      ? await QRCode.toString(`https://qr.nspk.ru/${payment.id}?type=02&sum=${payment.amount_kopecks}&cur=RUB`, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 })
+      ? await qrSvg(`https://qr.nspk.ru/${payment.id}?type=02&sum=${payment.amount_kopecks}&cur=RUB`)
       : null;
     return page(reply, payment, { qr, form: { number: '', expiry: '', cvc: '' }, errors: {} });
   });
