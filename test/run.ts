@@ -3,6 +3,9 @@
 // file passes when its process exits 0 (tap exits non-zero on any failed assertion).
 // Running compiled JavaScript without loaders saves each process several seconds of
 // loading the app through a TypeScript loader, which was most of the suite's time.
+// Short files run several to a process (test/group.ts): loading the app and tap costs each
+// process about 1.8 s of CPU. A group that fails runs again file by file, so a failure is
+// always reported against its own file, by itself.
 //
 //   npm test                                   every file under test/
 //   npm test -- test/features/linking          the files under a folder, or single files
@@ -13,17 +16,51 @@ import { existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync 
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { prepareScratchTablespace } from './fixtures/database.js';
 
 const buildFolder = fileURLToPath(new URL('../', import.meta.url));
 const projectFolder = path.dirname(buildFolder.replace(/\/$/, ''));
 /** Durations of the last run, so the longest files start first and the run ends evenly. */
 const timesFile = path.join(buildFolder, 'test-times.json');
+/**
+ * A clean checkout has no last run: it starts from the durations committed beside this
+ * file (one run on the 2-core machine, files alone), refreshed by hand now and then.
+ */
+const committedTimesFile = path.join(projectFolder, 'test/file-times.json');
 /** tap fails a file that runs longer than this (seconds), with the pending test named. */
 const TAP_TIMEOUT = process.env.TAP_TIMEOUT ?? '240';
 /** A file that hangs even so is stopped. */
 const FILE_TIMEOUT_MS = (Number(TAP_TIMEOUT) + 60) * 1000;
 
 type Outcome = { file: string; ok: boolean; ms: number; passed: number; failed: number; output: string };
+/** Files that run in one process: one file, or several short ones. */
+type Batch = string[];
+
+/** Files whose last run took less than this share a process, up to GROUP_MS of last runs' time each. */
+const SHORT_FILE_MS = 12_000;
+const GROUP_MS = 24_000;
+/** Files that keep a process of their own whatever their time: each starts servers or a browser of its own. */
+const OWN_PROCESS = ['test/browser/', 'test/cityscale/', 'test/smoke-embedded.test.ts'];
+
+/** Longest first, so the run ends evenly; short files packed into groups. */
+function batches(files: string[], lastTimes: Record<string, number>): Batch[] {
+  const time = (file: string) => lastTimes[file] ?? 60_000;
+  const alone: Batch[] = [];
+  const groups: { files: string[]; ms: number }[] = [];
+  for (const file of [...files].sort((a, b) => time(b) - time(a))) {
+    if (time(file) >= SHORT_FILE_MS || OWN_PROCESS.some((prefix) => file.startsWith(prefix))) {
+      alone.push([file]);
+      continue;
+    }
+    const group = groups.find((g) => g.ms + time(file) <= GROUP_MS);
+    if (group) {
+      group.files.push(file);
+      group.ms += time(file);
+    } else groups.push({ files: [file], ms: time(file) });
+  }
+  const estimate = (batch: Batch) => batch.reduce((sum, file) => sum + time(file), 0);
+  return [...alone, ...groups.map((g) => g.files)].sort((a, b) => estimate(b) - estimate(a));
+}
 
 function filesUnder(folder: string): string[] {
   return readdirSync(folder, { withFileTypes: true }).flatMap((entry) => {
@@ -65,10 +102,16 @@ function testFiles(selected: string[], excluded: string[]): string[] {
   return [...new Set(files)].filter((file) => !excluded.some((folder) => inside(file, folder))).map((file) => path.relative(projectFolder, file));
 }
 
-function runFile(file: string): Promise<Outcome> {
+function compiledPath(file: string): string {
+  return path.join(buildFolder, file.replace(/\.ts$/, '.js'));
+}
+
+/** One file in a process of its own, or a group of files in one process (the outcome names them all). */
+function runBatch(batch: Batch): Promise<Outcome> {
   const started = Date.now();
-  const compiled = path.join(buildFolder, file.replace(/\.ts$/, '.js'));
-  const child = spawn(process.execPath, ['--enable-source-maps', compiled], {
+  const script = batch.length === 1 ? [compiledPath(batch[0]!)] : [path.join(buildFolder, 'test/group.js'), ...batch.map(compiledPath)];
+  const file = batch.join(', ');
+  const child = spawn(process.execPath, ['--enable-source-maps', ...script], {
     cwd: projectFolder,
     env: { ...process.env, TAP_TIMEOUT },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -95,18 +138,30 @@ async function main(): Promise<number> {
   const started = Date.now();
   const { selected, excluded } = parseArguments(process.argv.slice(2));
   pruneStaleOutput(buildFolder);
-  const lastTimes: Record<string, number> = existsSync(timesFile) ? JSON.parse(readFileSync(timesFile, 'utf8')) : {};
-  const queue = testFiles(selected, excluded).sort((a, b) => (lastTimes[b] ?? 60_000) - (lastTimes[a] ?? 60_000));
+  const lastTimesFile = [timesFile, committedTimesFile].find((file) => existsSync(file));
+  const lastTimes: Record<string, number> = lastTimesFile ? JSON.parse(readFileSync(lastTimesFile, 'utf8')) : {};
+  const files = testFiles(selected, excluded);
+  const queue = batches(files, lastTimes);
   const jobs = Number(process.env.TEST_JOBS) || availableParallelism() + 1;
-  console.log(`${queue.length} test files, ${jobs} at a time`);
+  const tablespace = await prepareScratchTablespace();
+  if (tablespace) process.env.TEST_TABLESPACE = tablespace;
+  console.log(`${files.length} test files in ${queue.length} processes, ${jobs} at a time${tablespace ? ', databases in memory (/dev/shm)' : ''}`);
 
   const outcomes: Outcome[] = [];
+  const report = (outcome: Outcome) => {
+    outcomes.push(outcome);
+    console.log(`${outcome.ok ? 'ok    ' : 'FAILED'} ${(outcome.ms / 1000).toFixed(1).padStart(6)} s  ${outcome.file}`);
+    if (!outcome.ok) console.log(outcome.output.replace(/^/gm, '    | '));
+  };
   const worker = async () => {
-    for (let file = queue.shift(); file; file = queue.shift()) {
-      const outcome = await runFile(file);
-      outcomes.push(outcome);
-      console.log(`${outcome.ok ? 'ok    ' : 'FAILED'} ${(outcome.ms / 1000).toFixed(1).padStart(6)} s  ${file}`);
-      if (!outcome.ok) console.log(outcome.output.replace(/^/gm, '    | '));
+    for (let batch = queue.shift(); batch; batch = queue.shift()) {
+      const outcome = await runBatch(batch);
+      if (outcome.ok || batch.length === 1) {
+        report(outcome);
+        continue;
+      }
+      console.log(`again one by one  ${outcome.file}: their shared process failed`);
+      for (const file of batch) report(await runBatch([file]));
     }
   };
   try {
@@ -116,11 +171,18 @@ async function main(): Promise<number> {
     await import('./fixtures/after-run.js');
   }
 
-  writeFileSync(timesFile, JSON.stringify({ ...lastTimes, ...Object.fromEntries(outcomes.map((o) => [o.file, o.ms])) }, null, 1));
+  // A group's time is shared out over its files as their last times were (an estimate is all packing needs).
+  const times: Record<string, number> = {};
+  for (const outcome of outcomes) {
+    const batch = outcome.file.split(', ');
+    const estimated = batch.reduce((sum, file) => sum + (lastTimes[file] ?? 1), 0);
+    for (const file of batch) times[file] = Math.round((outcome.ms * (lastTimes[file] ?? 1)) / estimated);
+  }
+  writeFileSync(timesFile, JSON.stringify({ ...lastTimes, ...times }, null, 1));
   const failedFiles = outcomes.filter((o) => !o.ok);
   const passed = outcomes.reduce((sum, o) => sum + o.passed, 0);
   const failed = outcomes.reduce((sum, o) => sum + o.failed, 0);
-  console.log(`\n# files: ${outcomes.length}, passed: ${outcomes.length - failedFiles.length}, failed: ${failedFiles.length}`);
+  console.log(`\n# files: ${files.length}, passed: ${files.length - failedFiles.length}, failed: ${failedFiles.length}`);
   console.log(`# assertions: ${passed + failed}, passed: ${passed}, failed: ${failed}`);
   console.log(`# time: ${((Date.now() - started) / 1000).toFixed(1)} s`);
   for (const o of failedFiles) console.log(`# failed: ${o.file}`);
