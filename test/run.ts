@@ -145,7 +145,7 @@ async function main(): Promise<number> {
   const jobs = Number(process.env.TEST_JOBS) || availableParallelism() + 1;
   const tablespace = await prepareScratchTablespace();
   if (tablespace) process.env.TEST_TABLESPACE = tablespace;
-  console.log(`${files.length} test files in ${queue.length} processes, ${jobs} at a time${tablespace ? ', databases in memory (/dev/shm)' : ''}`);
+  console.log(`${files.length} test files in ${queue.length} process${queue.length === 1 ? '' : 'es'}, ${jobs} at a time${tablespace ? ', databases in memory (/dev/shm)' : ''}`);
 
   const outcomes: Outcome[] = [];
   const report = (outcome: Outcome) => {
