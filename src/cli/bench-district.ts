@@ -46,6 +46,11 @@ const BARE_PROXY_PORT = 3981;
 const here = path.dirname(fileURLToPath(import.meta.url));
 const projectRoot = path.resolve(here, '../..');
 
+// As `npm run start:compiled` runs the app: Node 22 and later size the young generation
+// from the machine's memory, which took a web process from about 210 to 350–400 MB under
+// this load on Node 24 for no gain in speed; 16 MB is what Node 20 uses.
+const PRODUCTION_NODE_FLAGS = ['--max-semi-space-size=16'];
+
 if (process.argv[2] === '--bare') await bareServer();
 else await main();
 
@@ -67,11 +72,6 @@ function child(script: string, args: string[], extraEnv: Record<string, string>,
   });
 }
 
-
-// As `npm run start:compiled` runs the app: Node 22 and later size the young generation
-// from the machine's memory, which took a web process from about 210 to 350–400 MB under
-// this load on Node 24 for no gain in speed; 16 MB is what Node 20 uses.
-const PRODUCTION_NODE_FLAGS = ['--max-semi-space-size=16'];
 
 /** The app as production runs it: compiled JavaScript (`npm run build`), no TypeScript loader. */
 function compiled(script: string, extraEnv: Record<string, string>, nodeFlags: string[] = []): ChildProcess {

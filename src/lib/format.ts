@@ -17,9 +17,25 @@ function toDate(value: Date | string): Date {
   return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) ? new Date(`${value}T12:00:00Z`) : new Date(value);
 }
 
+// Intl formats a date in microseconds, and a page of bills and readings formats the same
+// few dozen calendar dates and months over and over: those are looked up once formatted.
+const MEMO_LIMIT = 10_000;
+const formattedDays = new Map<string, string>();
+const formattedPeriods = new Map<string, string>();
+
+function memo(cache: Map<string, string>, key: string, make: () => string): string {
+  let text = cache.get(key);
+  if (text === undefined) {
+    text = make();
+    if (cache.size < MEMO_LIMIT) cache.set(key, text);
+  }
+  return text;
+}
+
 /** A calendar date or instant → "27.11.2026" (Moscow). */
 export function date(value: Date | string): string {
-  return dateFormat.format(toDate(value));
+  if (typeof value === 'string') return memo(formattedDays, value, () => dateFormat.format(toDate(value)));
+  return dateFormat.format(value);
 }
 
 /** An instant → "27.11.2026, 13:05" (Moscow). */
@@ -29,7 +45,7 @@ export function dateTime(value: Date | string): string {
 
 /** A billing period (its first day) → "ноябрь 2026 г." */
 export function period(value: string): string {
-  return monthFormat.format(new Date(`${value}T00:00:00Z`));
+  return memo(formattedPeriods, value, () => monthFormat.format(new Date(`${value}T00:00:00Z`)));
 }
 
 /** Russian plural: plural(5, 'минута', 'минуты', 'минут') → "минут". */

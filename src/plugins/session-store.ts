@@ -1,6 +1,7 @@
 import type { Session } from 'fastify';
 import { sql } from 'kysely';
 import type { Db } from '../db/index.js';
+import { preparedRead } from '../db/prepared-read.js';
 import type { IdentityStatus, StaffRole } from '../db/schema.js';
 
 type Callback = (error?: unknown) => void;
@@ -36,12 +37,30 @@ function settle<T>(query: Promise<T>, onDone: (value: T) => void, onError: (erro
  */
 export class DbSessionStore {
   private readonly owners = new Map<string, { owner: SessionOwner; loadedAt: number }>();
+  private readonly readResidentSession;
+  private readonly readStaffSession;
 
   constructor(
     private readonly db: Db,
     private readonly area: 'resident' | 'staff',
     private readonly defaultMaxAgeMs: number,
-  ) {}
+    /** Outside production: each read also compiled afresh and compared (see preparedRead). */
+    verifyReads: boolean,
+  ) {
+    // Every page reads its session: compiled once.
+    this.readResidentSession = preparedRead(
+      db,
+      ({ sid }: { sid: string }) =>
+        this.liveSession(sid).leftJoin('residents as r', 'r.id', 's.resident_id').select(['s.data', 's.expires_at', 'r.id', 'r.email', 'r.phone', 'r.identity_status']),
+      { verify: verifyReads },
+    );
+    this.readStaffSession = preparedRead(
+      db,
+      ({ sid }: { sid: string }) =>
+        this.liveSession(sid).leftJoin('staff as st', 'st.id', 's.staff_id').select(['s.data', 's.expires_at', 'st.id', 'st.email', 'st.full_name', 'st.roles', 'st.active']),
+      { verify: verifyReads },
+    );
+  }
 
   set(sid: string, session: Session, callback: Callback): void {
     const expires = session.cookie?.expires ? new Date(session.cookie.expires) : new Date(Date.now() + this.defaultMaxAgeMs);
@@ -77,27 +96,25 @@ export class DbSessionStore {
   }
 
   private async load(sid: string): Promise<{ data: unknown; expires_at: Date; owner: SessionOwner | null } | undefined> {
-    const session = this.db
-      .selectFrom('sessions as s')
-      .where('s.sid', '=', sid)
-      .where('s.area', '=', this.area)
-      .where('s.expires_at', '>', sql<Date>`now()`);
     if (this.area === 'resident') {
-      const row = await session
-        .leftJoin('residents as r', 'r.id', 's.resident_id')
-        .select(['s.data', 's.expires_at', 'r.id', 'r.email', 'r.phone', 'r.identity_status'])
-        .executeTakeFirst();
+      const row = (await this.readResidentSession({ sid }))[0];
       if (!row) return undefined;
       const owner = row.id === null ? null : { id: row.id, email: row.email!, phone: row.phone!, identity_status: row.identity_status! };
       return { data: row.data, expires_at: row.expires_at, owner };
     }
-    const row = await session
-      .leftJoin('staff as st', 'st.id', 's.staff_id')
-      .select(['s.data', 's.expires_at', 'st.id', 'st.email', 'st.full_name', 'st.roles', 'st.active'])
-      .executeTakeFirst();
+    const row = (await this.readStaffSession({ sid }))[0];
     if (!row) return undefined;
     const owner = row.id === null ? null : { id: row.id, email: row.email!, full_name: row.full_name!, roles: row.roles!, active: row.active! };
     return { data: row.data, expires_at: row.expires_at, owner };
+  }
+
+  /** A live session of this area. */
+  private liveSession(sid: string) {
+    return this.db
+      .selectFrom('sessions as s')
+      .where('s.sid', '=', sid)
+      .where('s.area', '=', this.area)
+      .where('s.expires_at', '>', sql<Date>`now()`);
   }
 
   private keepOwner(sid: string, owner: SessionOwner): void {

@@ -50,7 +50,7 @@ export function needsRenewal(expiresAt: Date | undefined, maxAgeMs: number, nowM
  */
 export default fp<{ config: Config; db: Db; area: SessionArea }>(
   async (app, { config, db, area }) => {
-    const store = new DbSessionStore(db, area.area, area.maxAgeMs);
+    const store = new DbSessionStore(db, area.area, area.maxAgeMs, !config.isProduction);
     await app.register(session, {
       secret: config.sessionSecret,
       cookieName: area.cookieName,

@@ -13,7 +13,7 @@ const destroy = (store: Store, sid: string) =>
 
 t.test('sessions are kept in Postgres, with their owner in columns', async (t) => {
   const { db } = await freshDatabase(t.teardown);
-  const store = new DbSessionStore(db, 'resident', 3600_000);
+  const store = new DbSessionStore(db, 'resident', 3600_000, true);
   const expires = new Date(Date.now() + 60_000).toISOString();
   await set(store, 'sid-1', { residentId: 7, userAgent: 'Firefox', ip: '10.0.0.1', cookie: { expires } });
   const loaded = await get(store, 'sid-1');
@@ -35,8 +35,8 @@ t.test('sessions are kept in Postgres, with their owner in columns', async (t) =
 
 t.test('an expired session is not loaded, and a staff store never loads a resident session', async (t) => {
   const { db } = await freshDatabase(t.teardown);
-  const residents = new DbSessionStore(db, 'resident', 3600_000);
-  const staff = new DbSessionStore(db, 'staff', 1800_000);
+  const residents = new DbSessionStore(db, 'resident', 3600_000, true);
+  const staff = new DbSessionStore(db, 'staff', 1800_000, true);
   await set(residents, 'old', { residentId: 1, cookie: { expires: new Date(Date.now() - 1000).toISOString() } });
   t.equal(await get(residents, 'old'), null);
   await set(residents, 'mine', { residentId: 1, cookie: {} });
