@@ -160,7 +160,8 @@ async function main(): Promise<number> {
         report(outcome);
         continue;
       }
-      console.log(`again one by one  ${outcome.file}: their shared process failed`);
+      // Shown, so that a failure only seen in company (a leak between files, or a flaky test) is not lost.
+      console.log(`again one by one  ${outcome.file}: their shared process failed with\n${outcome.output.replace(/^/gm, '    | ')}`);
       for (const file of batch) report(await runBatch([file]));
     }
   };
