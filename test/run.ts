@@ -113,16 +113,17 @@ function runBatch(batch: Batch): Promise<Outcome> {
   const file = batch.join(', ');
   const child = spawn(process.execPath, ['--enable-source-maps', ...script], {
     cwd: projectFolder,
-    env: { ...process.env, TAP_TIMEOUT },
+    // tap's timeout is its root's, for the whole process: a shared one gets each file's time.
+    env: { ...process.env, TAP_TIMEOUT: String(Number(TAP_TIMEOUT) * batch.length) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
   child.stdout.on('data', (chunk) => (output += chunk));
   child.stderr.on('data', (chunk) => (output += chunk));
   const timer = setTimeout(() => {
-    output += `\n# stopped: still running after ${FILE_TIMEOUT_MS / 1000} s\n`;
+    output += `\n# stopped: still running after ${(FILE_TIMEOUT_MS * batch.length) / 1000} s\n`;
     child.kill('SIGKILL');
-  }, FILE_TIMEOUT_MS);
+  }, FILE_TIMEOUT_MS * batch.length);
   return new Promise((resolve) => {
     child.once('close', (code) => {
       clearTimeout(timer);
