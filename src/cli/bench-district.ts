@@ -33,7 +33,7 @@ const accounts = Number(env.BENCH_ACCOUNTS ?? 100_000);
 const webProcesses = Number(env.BENCH_WEB ?? 2);
 const seconds = Number(env.BENCH_SECONDS ?? 10);
 const connections = Number(env.BENCH_CONNECTIONS ?? 50);
-/** BENCH_ONLY=b,c measures only those pages (keys: anonymous, b, b-compressed, c, d, e, f) beside the bare page. */
+/** BENCH_ONLY=b,c measures only those pages (keys: one-read, anonymous, b, b-compressed, c, d, e, f) beside the bare page. */
 const only = env.BENCH_ONLY ? new Set(env.BENCH_ONLY.split(',')) : undefined;
 const wanted = (key: string) => only === undefined || only.has(key);
 const sessionSecret = randomBytes(32).toString('hex');
@@ -54,14 +54,24 @@ const PRODUCTION_NODE_FLAGS = ['--max-semi-space-size=16'];
 if (process.argv[2] === '--bare') await bareServer();
 else await main();
 
-/** The baseline: Fastify 5 rendering one small eta page, no database, production logging off. */
+/**
+ * The baseline: Fastify 5 rendering one small eta page, no database, production logging off.
+ * The same page after one read from Postgres (a prepared `select`, as the app's reads are)
+ * is measured beside it: the ceiling for any page that reads its session from the database.
+ */
 async function bareServer(): Promise<void> {
   const { default: Fastify } = await import('fastify');
   const { Eta } = await import('eta');
   const eta = new Eta();
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
   const template = '<!doctype html><html lang="ru"><head><title><%= it.title %></title></head><body><h1><%= it.title %></h1><p><%= it.text %></p></body></html>';
+  const page = (text: string) => eta.renderString(template, { title: 'Личный кабинет ЖКУ', text });
   const app = Fastify({ logger: false });
-  app.get('/', async (_request, reply) => reply.type('text/html').send(eta.renderString(template, { title: 'Личный кабинет ЖКУ', text: 'Голая страница для сравнения.' })));
+  app.get('/', async (_request, reply) => reply.type('text/html').send(page('Голая страница для сравнения.')));
+  app.get('/one-read', async (_request, reply) => {
+    const { rows } = await pool.query<{ n: number }>({ name: 'one-read', text: 'select $1::int as n', values: [1] });
+    return reply.type('text/html').send(page(`Голая страница и одно чтение из Postgres: ${rows[0]!.n}.`));
+  });
   await app.listen({ port: BARE_PORT, host: '127.0.0.1' });
 }
 
@@ -306,6 +316,9 @@ async function main(): Promise<void> {
     const residents = cookies.residents.map((r) => r.cookie);
     await measure('warm-up', `${app}/`, { cookies: residents, duration: 2 }, webPids);
     rows.push(await measure('(a) bare Fastify + eta page', `http://127.0.0.1:${BARE_PROXY_PORT}/`, {}, [processes[0]!.pid]));
+    if (wanted('one-read')) {
+      rows.push(await measure('the bare page after one Postgres read', `http://127.0.0.1:${BARE_PROXY_PORT}/one-read`, {}, [processes[0]!.pid]));
+    }
     const pages: { key: string; name: string; url: string; shape: Shape }[] = [
       { key: 'anonymous', name: 'anonymous home', url: `${app}/`, shape: {} },
       { key: 'b', name: `(b) signed-in home, ${residents.length} residents`, url: `${app}/`, shape: { cookies: residents } },

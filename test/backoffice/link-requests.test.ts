@@ -114,3 +114,40 @@ t.test('moderators approve or reject link requests against the registry', async 
     t.equal(audit.length, 1);
   });
 });
+
+t.test('the queue pages oldest first, twenty at a time; decided requests newest first', async (t) => {
+  const { app, db, config } = await testApp(t.teardown, { seed: true });
+  const provider = await db.selectFrom('providers').select('id').where('name', '=', DEMO_PROVIDER).executeTakeFirstOrThrow();
+  const resident = await createResident(db);
+  // 25 requests a minute apart, inserted newest first so that neither id nor insertion order gives the answer.
+  const start = Date.UTC(2026, 10, 1, 9, 0);
+  const filed = Array.from({ length: 25 }, (_, i) => ({
+    resident_id: resident.id,
+    requested_payer_code: String(7700100000 + i),
+    requested_provider_id: provider.id,
+    requested_flat: String(i + 1),
+    consented_at: new Date(start + i * 60_000),
+    created_at: new Date(start + i * 60_000),
+  })).reverse();
+  await db.insertInto('account_links').values(filed).execute();
+  const codesOf = (body: string) => [...body.matchAll(/77001000(\d\d)/g)].map((m) => Number(m[1]));
+  const unique = (codes: number[]) => [...new Set(codes)];
+
+  const moderator = await staffAgent(app, db, config, await createStaff(db, ['moderator']));
+  const first = await moderator.get('/admin/link-requests');
+  t.same(unique(codesOf(first.body)), Array.from({ length: 20 }, (_, i) => i), 'the twenty oldest, oldest first');
+  t.match(first.body, 'page=2">Дальше →</a>');
+  t.notMatch(first.body, '← Назад');
+  const second = await moderator.get('/admin/link-requests?status=pending&page=2');
+  t.same(unique(codesOf(second.body)), [20, 21, 22, 23, 24]);
+  t.notMatch(second.body, 'Дальше →');
+  t.match(second.body, '← Назад');
+  const beyond = await moderator.get('/admin/link-requests?status=pending&page=9');
+  t.equal(beyond.statusCode, 200);
+  t.same(codesOf(beyond.body), []);
+
+  // Rejected ones read newest first.
+  await db.updateTable('account_links').set({ status: 'rejected', reason: 'Проверка порядка', decided_at: new Date() }).where('requested_payer_code', 'in', ['7700100003', '7700100010', '7700100007']).execute();
+  const rejected = await moderator.get('/admin/link-requests?status=rejected');
+  t.same(unique(codesOf(rejected.body)), [10, 7, 3]);
+});

@@ -155,16 +155,31 @@ export const PAGE_SIZE = 20;
 
 /** Requests of one status, oldest first for the queue, newest first for decided ones. */
 export async function linkRequests(db: Kysely<Database>, status: LinkStatus, page: number): Promise<{ requests: LinkRequest[]; hasNext: boolean }> {
-  const rows = await requestsQuery(db)
-    // The status as a literal (one of a fixed list): with it as a parameter Postgres planned
-    // the statement afresh on every view, the generic plan looking costlier than a custom one.
-    .where('l.status', '=', sql.lit(status))
-    .orderBy('l.created_at', status === 'pending' ? 'asc' : 'desc')
-    .orderBy('l.id', status === 'pending' ? 'asc' : 'desc')
+  const direction = status === 'pending' ? 'asc' : 'desc';
+  // The page's ids first (off the queue-order index alone), then their details by id. As one
+  // statement with the page's offset, Postgres planned the whole ten-table join afresh on
+  // every view (1.2 ms, twice its execution): for an offset it cannot see, the generic plan
+  // looks costlier than a custom one. By a list of ids, it is planned once per connection.
+  // The status is a literal (one of a fixed list) for the same reason.
+  const ids = await db
+    .selectFrom('account_links')
+    .select('id')
+    .where('status', '=', sql.lit(status))
+    .orderBy('created_at', direction)
+    .orderBy('id', direction)
     .limit(PAGE_SIZE + 1)
     .offset((page - 1) * PAGE_SIZE)
     .execute();
-  return { requests: rows.slice(0, PAGE_SIZE).map(toRequest), hasNext: rows.length > PAGE_SIZE };
+  const pageIds = ids.slice(0, PAGE_SIZE).map((row) => row.id);
+  const rows =
+    pageIds.length === 0
+      ? []
+      : await requestsQuery(db)
+          .where(sql<boolean>`l.id = any(${pageIds}::int[])`)
+          .orderBy('l.created_at', direction)
+          .orderBy('l.id', direction)
+          .execute();
+  return { requests: rows.map(toRequest), hasNext: ids.length > PAGE_SIZE };
 }
 
 export async function linkRequest(db: Kysely<Database>, id: number): Promise<LinkRequest | null> {
