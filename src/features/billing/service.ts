@@ -57,13 +57,20 @@ function summaryQuery(db: Kysely<Database>, today: string) {
     .select(paidAfter(today).as('paid_after'));
 }
 
-/** The newest bill of each account the resident may see (the unique (account, period) index serves it): rows for latestBillsOf. */
+/**
+ * The newest bill of each account the resident may see (the unique (account, period) index
+ * finds it): rows for latestBillsOf. DISTINCT ON over the accounts' bills summed the payments
+ * of every bill of the year before keeping one; here only the kept bill's are summed.
+ */
 export function latestBillsQuery(db: Kysely<Database>, accountIds: AccountIdsQuery, today: string) {
-  return summaryQuery(db, today)
-    .distinctOn('b.payer_account_id')
-    .where('b.payer_account_id', 'in', accountIds)
-    .orderBy('b.payer_account_id')
-    .orderBy('b.period', 'desc');
+  const newestBillIds = db
+    .selectFrom(accountIds.as('a'))
+    .innerJoinLateral(
+      (eb) => eb.selectFrom('bills as nb').select('nb.id').whereRef('nb.payer_account_id', '=', 'a.account_id').orderBy('nb.period', 'desc').limit(1).as('newest'),
+      (join) => join.onTrue(),
+    )
+    .select('newest.id');
+  return summaryQuery(db, today).where('b.id', 'in', newestBillIds);
 }
 
 export function latestBillsOf(rows: SummaryRow[], today: string): Map<number, BillSummary> {
