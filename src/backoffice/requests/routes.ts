@@ -5,7 +5,7 @@ import { signedInStaff } from '../../plugins/auth.js';
 import { field, parseId } from '../../security/input.js';
 import { sendDocumentFile } from '../../features/identity/files.js';
 import { uploadDir } from '../../features/identity/service.js';
-import { acceptUploads, removeFiles } from '../../features/identity/upload.js';
+import { acceptUploads } from '../../features/identity/upload.js';
 import { STAFF_DONE_MESSAGES, doneMessage } from '../../features/requests/messages.js';
 import { MAX_PHOTOS_AT_ONCE, PHOTO_FIELD, receivePhotos } from '../../features/requests/photos.js';
 import { KIND_LABELS, MAX_COMMENT, MAX_CREW, MAX_PHOTOS_PER_REQUEST, isKind, nextStatuses, textError } from '../../features/requests/rules.js';
@@ -123,33 +123,29 @@ const requestQueueRoutes: FastifyPluginAsync = async (app) => {
     const item = await found(request);
     if (!item) return renderError(request, reply, 404);
     const received = await receivePhotos(request, dir, (token) => csrfTokenValid(request, token));
-    try {
-      if (!received.csrfValid) return await renderError(request, reply, 403, 'Страница устарела. Обновите её и повторите действие.');
-      const status = received.fields.status ?? '';
-      const comment = received.fields.comment ?? '';
-      const allowed = nextStatuses(item.status, 'dispatcher') as RequestStatus[];
-      const errors: Record<string, string> = {};
-      if (!(status === 'done' || status === 'rejected') || !allowed.includes(status)) errors.status = 'Выберите новый статус';
-      const commentError = textError(comment, status === 'rejected' ? 'Напишите причину отказа: её прочтёт житель' : 'Напишите, что сделано: это прочтёт житель', MAX_COMMENT);
-      if (commentError) errors.comment = commentError;
-      if (received.photoError) errors.photos = received.photoError;
-      if (Object.keys(errors).length > 0 || !(status === 'done' || status === 'rejected')) {
-        return await showRequest(reply.code(received.tooLarge ? 413 : 422), item, { errors, values: { status, comment } });
-      }
-      const outcome = await db.transaction().execute((trx) =>
-        finishRequest(trx, {
-          requestId: item.id, status, comment: comment.trim(), photos: received.photos, actor: actor(request), now: clock.now(),
-          publicUrl: config.publicUrl, max: MAX_PHOTOS_PER_REQUEST,
-        }),
-      );
-      if (outcome === 'too-many-photos') {
-        return await showRequest(reply.code(422), item, { errors: { photos: `К заявке можно приложить не больше ${MAX_PHOTOS_PER_REQUEST} фотографий.` }, values: { status, comment } });
-      }
-      if (outcome === 'not-allowed') return await renderError(request, reply, 409, 'Статус заявки уже изменился: обновите страницу.');
-      return reply.redirect(`/admin/requests/${item.id}?done=${status}`, 303);
-    } finally {
-      await removeFiles(received.tempPaths);
+    if (!received.csrfValid) return await renderError(request, reply, 403, 'Страница устарела. Обновите её и повторите действие.');
+    const status = received.fields.status ?? '';
+    const comment = received.fields.comment ?? '';
+    const allowed = nextStatuses(item.status, 'dispatcher') as RequestStatus[];
+    const errors: Record<string, string> = {};
+    if (!(status === 'done' || status === 'rejected') || !allowed.includes(status)) errors.status = 'Выберите новый статус';
+    const commentError = textError(comment, status === 'rejected' ? 'Напишите причину отказа: её прочтёт житель' : 'Напишите, что сделано: это прочтёт житель', MAX_COMMENT);
+    if (commentError) errors.comment = commentError;
+    if (received.photoError) errors.photos = received.photoError;
+    if (Object.keys(errors).length > 0 || !(status === 'done' || status === 'rejected')) {
+      return await showRequest(reply.code(received.tooLarge ? 413 : 422), item, { errors, values: { status, comment } });
     }
+    const outcome = await db.transaction().execute((trx) =>
+      finishRequest(trx, {
+        requestId: item.id, status, comment: comment.trim(), photos: received.photos, actor: actor(request), now: clock.now(),
+        publicUrl: config.publicUrl, max: MAX_PHOTOS_PER_REQUEST,
+      }),
+    );
+    if (outcome === 'too-many-photos') {
+      return await showRequest(reply.code(422), item, { errors: { photos: `К заявке можно приложить не больше ${MAX_PHOTOS_PER_REQUEST} фотографий.` }, values: { status, comment } });
+    }
+    if (outcome === 'not-allowed') return await renderError(request, reply, 409, 'Статус заявки уже изменился: обновите страницу.');
+    return reply.redirect(`/admin/requests/${item.id}?done=${status}`, 303);
   });
 
   app.post<IdParams>('/:id/comments', async (request, reply) => {

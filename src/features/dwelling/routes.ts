@@ -9,7 +9,7 @@ import { csrfTokenValid } from '../../plugins/csrf.js';
 import { parseId } from '../../security/input.js';
 import { sendDocumentFile } from '../identity/files.js';
 import { uploadDir } from '../identity/service.js';
-import { acceptUploads, documentForm, receiveFiles, removeFiles } from '../identity/upload.js';
+import { acceptUploads, documentForm, receiveFiles } from '../identity/upload.js';
 
 const DWELLING_DOCUMENT_FORM = documentForm('document');
 
@@ -91,22 +91,18 @@ const dwelling: FastifyPluginAsync = async (app) => {
     if (!account) return renderError(request, reply, 404);
     if (!can(account.rights, 'change-dwelling')) return renderError(request, reply, 403, 'Менять данные помещения может только владелец лицевого счёта.');
     const received = await receiveFiles(request, dir, (token) => csrfTokenValid(request, token), DWELLING_DOCUMENT_FORM);
-    try {
-      if (!received.csrfValid) return await renderError(request, reply, 403, 'Страница устарела. Обновите её и повторите действие.');
-      let error = received.fileError;
-      if (!error && received.files.length === 0) error = 'Выберите файл документа: скан или фотографию в формате JPEG, PNG или PDF.';
-      if (!error && received.files.length > 1) error = 'Приложите один файл.';
-      const outcome = error ? null : await attachDwellingDocument(app.db, { accountId: account.id, file: received.files[0]!, now: app.clock.now() });
-      if (outcome === 'no-request') error = 'Нет заявки на рассмотрении: сначала отправьте заявку.';
-      if (outcome === 'already-attached') error = 'К заявке уже приложен документ.';
-      if (error) {
-        reply.code(received.tooLarge ? 413 : 422);
-        return await show(request, reply, account, { errors: { document: error } });
-      }
-      return reply.redirect(`/dwelling/${account.id}?attached=1`, 303);
-    } finally {
-      await removeFiles(received.tempPaths);
+    if (!received.csrfValid) return await renderError(request, reply, 403, 'Страница устарела. Обновите её и повторите действие.');
+    let error = received.fileError;
+    if (!error && received.files.length === 0) error = 'Выберите файл документа: скан или фотографию в формате JPEG, PNG или PDF.';
+    if (!error && received.files.length > 1) error = 'Приложите один файл.';
+    const outcome = error ? null : await attachDwellingDocument(app.db, { accountId: account.id, file: received.files[0]!, now: app.clock.now() });
+    if (outcome === 'no-request') error = 'Нет заявки на рассмотрении: сначала отправьте заявку.';
+    if (outcome === 'already-attached') error = 'К заявке уже приложен документ.';
+    if (error) {
+      reply.code(received.tooLarge ? 413 : 422);
+      return await show(request, reply, account, { errors: { document: error } });
     }
+    return reply.redirect(`/dwelling/${account.id}?attached=1`, 303);
   });
 
   app.get<{ Params: { accountId: string; requestId: string } }>('/dwelling/:accountId/requests/:requestId/document', async (request, reply) => {

@@ -15,7 +15,7 @@ import {
   type PersonalDataErrors,
 } from './rules.js';
 import { findDocument, latestSubmission, submitDocuments, uploadDir } from './service.js';
-import { FILE_FIELD, acceptUploads, receiveUpload, removeFiles, removePartialUploads } from './upload.js';
+import { FILE_FIELD, acceptUploads, receiveUpload, removePartialUploads } from './upload.js';
 import { signedInResident } from '../../plugins/auth.js';
 import { findInvitation } from '../co-owners/service.js';
 import { invitationPath } from '../co-owners/routes.js';
@@ -41,30 +41,26 @@ const identity: FastifyPluginAsync = async (app) => {
     // Nothing to change: the body is not even read.
     if (!canUpload(resident.identityStatus)) return reply.redirect('/identity', 303);
     const received = await receiveUpload(request, dir, (token) => csrfTokenValid(request, token));
-    try {
-      if (!received.csrfValid) return await renderError(request, reply, 403, 'Страница устарела. Обновите её и повторите действие.');
-      const personal = cleanPersonalData(received.personal);
-      const errors: UploadErrors = validatePersonalData(personal, app.clock.today());
-      if (!isDocumentKind(received.kind)) errors.kind = 'Выберите вид документа.';
-      if (received.fileError) errors.documents = received.fileError;
-      else if (received.files.length === 0) errors.documents = 'Выберите файл документа: скан или фотографию в формате JPEG, PNG или PDF.';
-      if (!received.consent) errors.consent = 'Отметьте согласие на обработку персональных данных: без него мы не можем проверить документы.';
-      if (!isDocumentKind(received.kind) || Object.keys(errors).length > 0) {
-        reply.code(received.tooLarge ? 413 : 422);
-        return showPage(request, reply, { errors, values: { ...personal, kind: received.kind, consent: received.consent } });
-      }
-      await submitDocuments(app.db, {
-        residentId: resident.id,
-        kind: received.kind,
-        personal,
-        consentText: consentText(app.config.identityRetentionDays),
-        now: app.clock.now(),
-        files: received.files,
-      });
-      return reply.redirect('/identity', 303);
-    } finally {
-      await removeFiles(received.tempPaths);
+    if (!received.csrfValid) return await renderError(request, reply, 403, 'Страница устарела. Обновите её и повторите действие.');
+    const personal = cleanPersonalData(received.personal);
+    const errors: UploadErrors = validatePersonalData(personal, app.clock.today());
+    if (!isDocumentKind(received.kind)) errors.kind = 'Выберите вид документа.';
+    if (received.fileError) errors.documents = received.fileError;
+    else if (received.files.length === 0) errors.documents = 'Выберите файл документа: скан или фотографию в формате JPEG, PNG или PDF.';
+    if (!received.consent) errors.consent = 'Отметьте согласие на обработку персональных данных: без него мы не можем проверить документы.';
+    if (!isDocumentKind(received.kind) || Object.keys(errors).length > 0) {
+      reply.code(received.tooLarge ? 413 : 422);
+      return showPage(request, reply, { errors, values: { ...personal, kind: received.kind, consent: received.consent } });
     }
+    await submitDocuments(app.db, {
+      residentId: resident.id,
+      kind: received.kind,
+      personal,
+      consentText: consentText(app.config.identityRetentionDays),
+      now: app.clock.now(),
+      files: received.files,
+    });
+    return reply.redirect('/identity', 303);
   });
 
   app.get<{ Params: { id: string } }>('/identity/documents/:id', async (request, reply) => {

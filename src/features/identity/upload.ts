@@ -45,7 +45,7 @@ export type ReceivedFiles = {
   fileError: string | undefined;
   /** A file was over the size limit: the answer is 413. */
   tooLarge: boolean;
-  /** Every temporary file written, valid or not; the caller removes them in `finally`. */
+  /** Every temporary file written, valid or not; removed before the answer is sent (acceptUploads). */
   tempPaths: string[];
 };
 
@@ -92,6 +92,9 @@ export async function receiveUpload(request: FastifyRequest, uploadDir: string, 
   return { ...received, kind: fields.kind, personal, consent: fields.consent === 'yes' };
 }
 
+/** The temporary files each request's upload wrote (receiveFiles), removed before its answer is sent. */
+const temporaryFilesOf = new WeakMap<FastifyRequest, string[]>();
+
 /**
  * Multipart for the plugin that receives uploads (identity documents, verification
  * certificates, documents behind dwelling requests), with every limit set: the rest
@@ -102,6 +105,17 @@ export async function acceptUploads(app: FastifyInstance): Promise<void> {
     preservePath: true, // keep "../" in file names visible, so such names are refused rather than trimmed
     throwFileSizeLimit: false, // a file over the limit is reported after the whole body was read
     limits: MULTIPART_LIMITS,
+  });
+  // A request's temporary files are gone before its answer leaves, whatever the answer (a
+  // page, a redirect, an error). Removed in the route's `finally`, after `reply.redirect()`
+  // had already sent the answer, a client acting on it could still find them.
+  app.addHook('onSend', async (request, _reply, payload) => {
+    const paths = temporaryFilesOf.get(request);
+    if (paths) {
+      temporaryFilesOf.delete(request);
+      await removeFiles(paths);
+    }
+    return payload;
   });
 }
 
@@ -114,6 +128,7 @@ export async function acceptUploads(app: FastifyInstance): Promise<void> {
  */
 export async function receiveFiles(request: FastifyRequest, uploadDir: string, tokenValid: (token: string) => boolean, form: UploadForm): Promise<ReceivedFiles> {
   const received: ReceivedFiles = { csrfValid: false, fields: {}, files: [], fileError: undefined, tooLarge: false, tempPaths: [] };
+  temporaryFilesOf.set(request, received.tempPaths);
   const fileError = (message: string) => {
     received.fileError ??= message;
   };
@@ -169,7 +184,7 @@ export type StoredFile = ReceivedFile & { fileId: number };
  * Records accepted files in one transaction: their bytes go into uploaded_files,
  * then `write` inserts the rows that own them (it gets their ids). If anything
  * fails, the bytes roll back with the rows, so nothing is left half-done. The
- * temporary files are the caller's to remove, as always.
+ * temporary files go when the answer is sent (acceptUploads).
  */
 export async function keepFiles<T>(
   db: Kysely<Database>,
@@ -193,7 +208,7 @@ export async function storeUploadedFile(trx: Transaction<Database>, tempPath: st
   return row.id;
 }
 
-export async function removeFiles(paths: string[]): Promise<void> {
+async function removeFiles(paths: string[]): Promise<void> {
   await Promise.all(paths.map((p) => rm(p, { force: true })));
 }
 

@@ -8,7 +8,7 @@ import { RESOURCES } from '../readings/meters.js';
 import { RESOURCE_NAMES } from '../readings/rules.js';
 import { sendDocumentFile } from '../identity/files.js';
 import { uploadDir } from '../identity/service.js';
-import { acceptUploads, documentForm, receiveFiles, removeFiles } from '../identity/upload.js';
+import { acceptUploads, documentForm, receiveFiles } from '../identity/upload.js';
 import { fileMeterRequest, meterRequest, meterRequestCertificate, meterRequestsOf, waitingResources, withdrawMeterRequest, workingMeters } from './service.js';
 import { WAITING, validateMeterRequest, type MeterRequestForm } from './rules.js';
 
@@ -63,38 +63,34 @@ const meterRequests: FastifyPluginAsync = async (app) => {
     if (!account) return renderError(request, reply, 404);
     if (!can(account.rights, 'submit-readings')) return renderError(request, reply, 403, OWNER_ONLY);
     const received = await receiveFiles(request, dir, (token) => csrfTokenValid(request, token), CERTIFICATE_FORM);
-    try {
-      if (!received.csrfValid) return await renderError(request, reply, 403, 'Страница устарела. Обновите её и повторите действие.');
-      const f = received.fields;
-      const form: MeterRequestForm = {
-        kind: f.kind ?? '',
-        resource: f.resource ?? '',
-        meterId: f.meterId ?? '',
-        zones: f.zones || '1',
-        serialNumber: f.serialNumber ?? '',
-        datedOn: f.datedOn ?? '',
-        nextVerificationDate: f.nextVerificationDate ?? '',
-        initial: [f.initial1 ?? '', f.initial2 ?? '', f.initial3 ?? ''],
-      };
-      const checked = validateMeterRequest(form, await workingMeters(app.db, account.id), await waitingResources(app.db, account.id), app.clock.today());
-      const errors = checked.ok ? {} : { ...checked.errors };
-      let certificateError = received.fileError;
-      if (!certificateError && received.files.length === 0) certificateError = 'Приложите свидетельство о поверке: скан или фотографию в формате JPEG, PNG или PDF.';
-      if (!certificateError && received.files.length > 1) certificateError = 'Приложите один файл.';
-      if (certificateError) Object.assign(errors, { certificate: certificateError });
-      if (!checked.ok || certificateError) {
-        reply.code(received.tooLarge ? 413 : 422);
-        return await show(request, reply, account, { form, errors });
-      }
-      const filed = await fileMeterRequest(app.db, { accountId: account.id, residentId: signedInResident(request).id, request: checked.request, certificate: received.files[0]!, now: app.clock.now() });
-      if (filed === 'waiting') {
-        reply.code(409);
-        return await show(request, reply, account, { form, errors: { [checked.request.kind === 'new' ? 'resource' : 'meterId']: WAITING } });
-      }
-      return reply.redirect(`/readings/accounts/${account.id}/meter-requests?sent=1`, 303);
-    } finally {
-      await removeFiles(received.tempPaths);
+    if (!received.csrfValid) return await renderError(request, reply, 403, 'Страница устарела. Обновите её и повторите действие.');
+    const f = received.fields;
+    const form: MeterRequestForm = {
+      kind: f.kind ?? '',
+      resource: f.resource ?? '',
+      meterId: f.meterId ?? '',
+      zones: f.zones || '1',
+      serialNumber: f.serialNumber ?? '',
+      datedOn: f.datedOn ?? '',
+      nextVerificationDate: f.nextVerificationDate ?? '',
+      initial: [f.initial1 ?? '', f.initial2 ?? '', f.initial3 ?? ''],
+    };
+    const checked = validateMeterRequest(form, await workingMeters(app.db, account.id), await waitingResources(app.db, account.id), app.clock.today());
+    const errors = checked.ok ? {} : { ...checked.errors };
+    let certificateError = received.fileError;
+    if (!certificateError && received.files.length === 0) certificateError = 'Приложите свидетельство о поверке: скан или фотографию в формате JPEG, PNG или PDF.';
+    if (!certificateError && received.files.length > 1) certificateError = 'Приложите один файл.';
+    if (certificateError) Object.assign(errors, { certificate: certificateError });
+    if (!checked.ok || certificateError) {
+      reply.code(received.tooLarge ? 413 : 422);
+      return await show(request, reply, account, { form, errors });
     }
+    const filed = await fileMeterRequest(app.db, { accountId: account.id, residentId: signedInResident(request).id, request: checked.request, certificate: received.files[0]!, now: app.clock.now() });
+    if (filed === 'waiting') {
+      reply.code(409);
+      return await show(request, reply, account, { form, errors: { [checked.request.kind === 'new' ? 'resource' : 'meterId']: WAITING } });
+    }
+    return reply.redirect(`/readings/accounts/${account.id}/meter-requests?sent=1`, 303);
   });
 
   /** The owner's account and its request named in the URL; null when either is not theirs. */

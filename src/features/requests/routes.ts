@@ -8,7 +8,7 @@ import { field, parseId } from '../../security/input.js';
 import { accessibleAccounts, can, type AccessibleAccount } from '../accounts/access.js';
 import { sendDocumentFile } from '../identity/files.js';
 import { uploadDir } from '../identity/service.js';
-import { acceptUploads, removeFiles } from '../identity/upload.js';
+import { acceptUploads } from '../identity/upload.js';
 import { RESIDENT_DONE_MESSAGES, doneMessage } from './messages.js';
 import { MAX_PHOTOS_AT_ONCE, PHOTO_FIELD, receivePhotos } from './photos.js';
 import {
@@ -49,36 +49,32 @@ const requests: FastifyPluginAsync = async (app) => {
   app.post('/requests', { config: { csrf: false, rateLimit: { max: 20, timeWindow: '10 minutes' } } }, async (request, reply) => {
     const resident = signedInResident(request);
     const received = await receivePhotos(request, dir, (token) => csrfTokenValid(request, token));
-    try {
-      if (!received.csrfValid) return await renderError(request, reply, 403, 'Страница устарела. Обновите её и повторите действие.');
-      const form: RequestForm = {
-        accountId: received.fields.accountId ?? '',
-        kind: received.fields.kind ?? '',
-        place: received.fields.place ?? '',
-        description: received.fields.description ?? '',
-        phone: received.fields.phone ?? '',
-        smsUpdates: received.fields.smsUpdates === 'yes',
-      };
-      const phone = normalisePhone(form.phone);
-      const errors = validateRequestForm(form, phone !== null);
-      const accounts = fileableAccounts(await accessibleAccounts(db, resident.id));
-      const account = accounts.find((a) => String(a.id) === form.accountId);
-      if (!account && !errors.accountId) errors.accountId = 'Выберите лицевой счёт из списка';
-      if (received.photoError) errors.photos = received.photoError;
-      const { kind, place } = form;
-      if (Object.keys(errors).length > 0 || !account || !phone || !isKind(kind) || !isPlace(place)) {
-        return await showForm(request, reply.code(received.tooLarge ? 413 : 422), form, errors);
-      }
-      const id = await db.transaction().execute((trx) =>
-        fileRequest(trx, {
-          residentId: resident.id, account, kind, place, description: form.description.trim(), phone,
-          smsUpdates: form.smsUpdates, photos: received.photos, now: clock.now(),
-        }),
-      );
-      return reply.redirect(`/requests/${id}?done=filed`, 303);
-    } finally {
-      await removeFiles(received.tempPaths);
+    if (!received.csrfValid) return await renderError(request, reply, 403, 'Страница устарела. Обновите её и повторите действие.');
+    const form: RequestForm = {
+      accountId: received.fields.accountId ?? '',
+      kind: received.fields.kind ?? '',
+      place: received.fields.place ?? '',
+      description: received.fields.description ?? '',
+      phone: received.fields.phone ?? '',
+      smsUpdates: received.fields.smsUpdates === 'yes',
+    };
+    const phone = normalisePhone(form.phone);
+    const errors = validateRequestForm(form, phone !== null);
+    const accounts = fileableAccounts(await accessibleAccounts(db, resident.id));
+    const account = accounts.find((a) => String(a.id) === form.accountId);
+    if (!account && !errors.accountId) errors.accountId = 'Выберите лицевой счёт из списка';
+    if (received.photoError) errors.photos = received.photoError;
+    const { kind, place } = form;
+    if (Object.keys(errors).length > 0 || !account || !phone || !isKind(kind) || !isPlace(place)) {
+      return await showForm(request, reply.code(received.tooLarge ? 413 : 422), form, errors);
     }
+    const id = await db.transaction().execute((trx) =>
+      fileRequest(trx, {
+        residentId: resident.id, account, kind, place, description: form.description.trim(), phone,
+        smsUpdates: form.smsUpdates, photos: received.photos, now: clock.now(),
+      }),
+    );
+    return reply.redirect(`/requests/${id}?done=filed`, 303);
   });
 
   async function found(request: FastifyRequest<IdParams>): Promise<Found | null> {
@@ -109,18 +105,14 @@ const requests: FastifyPluginAsync = async (app) => {
     if (!item) return renderError(request, reply, 404);
     if (!can(item.account.rights, 'file-request')) return renderError(request, reply, 403, 'С правом «Просмотр» можно читать заявки, но не писать в них.');
     const received = await receivePhotos(request, dir, (token) => csrfTokenValid(request, token));
-    try {
-      if (!received.csrfValid) return await renderError(request, reply, 403, 'Страница устарела. Обновите её и повторите действие.');
-      const error = received.photoError ?? (received.photos.length === 0 ? 'Выберите фотографию: JPEG или PNG.' : undefined);
-      if (error) return await showRequest(request, reply.code(received.tooLarge ? 413 : 422), item, { errors: { photos: error } });
-      const added = await db.transaction().execute((trx) =>
-        addPhotos(trx, { requestId: item.request.id, actor: { residentId: signedInResident(request).id }, photos: received.photos, now: clock.now(), max: MAX_PHOTOS_PER_REQUEST }),
-      );
-      if (!added) return await showRequest(request, reply.code(422), item, { errors: { photos: `К заявке можно приложить не больше ${MAX_PHOTOS_PER_REQUEST} фотографий.` } });
-      return reply.redirect(`/requests/${item.request.id}?done=photos#history`, 303);
-    } finally {
-      await removeFiles(received.tempPaths);
-    }
+    if (!received.csrfValid) return await renderError(request, reply, 403, 'Страница устарела. Обновите её и повторите действие.');
+    const error = received.photoError ?? (received.photos.length === 0 ? 'Выберите фотографию: JPEG или PNG.' : undefined);
+    if (error) return await showRequest(request, reply.code(received.tooLarge ? 413 : 422), item, { errors: { photos: error } });
+    const added = await db.transaction().execute((trx) =>
+      addPhotos(trx, { requestId: item.request.id, actor: { residentId: signedInResident(request).id }, photos: received.photos, now: clock.now(), max: MAX_PHOTOS_PER_REQUEST }),
+    );
+    if (!added) return await showRequest(request, reply.code(422), item, { errors: { photos: `К заявке можно приложить не больше ${MAX_PHOTOS_PER_REQUEST} фотографий.` } });
+    return reply.redirect(`/requests/${item.request.id}?done=photos#history`, 303);
   });
 
   app.get<{ Params: { id: string; photoId: string } }>('/requests/:id/photos/:photoId', async (request, reply) => {
