@@ -176,6 +176,8 @@ export async function linkRequests(db: Kysely<Database>, status: LinkStatus, pag
       ? []
       : await requestsQuery(db)
           .where(sql<boolean>`l.id = any(${pageIds}::int[])`)
+          // Decided by someone else between the two reads: not in this list any more.
+          .where('l.status', '=', sql.lit(status))
           .orderBy('l.created_at', direction)
           .orderBy('l.id', direction)
           .execute();
