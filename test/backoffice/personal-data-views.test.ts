@@ -1,6 +1,8 @@
 // Staff pages that show residents' personal data record who looked, at what and when
 // (152-ФЗ): the queues, one request, an account, a found list, and the audit log itself.
+import type { FastifyRequest } from 'fastify';
 import t from 'tap';
+import { readRecordingView } from '../../src/backoffice/audit/viewed.js';
 import { testApp } from '../fixtures/app.js';
 import { accountId, createResident, createStaff, demoResident, staffAgent } from '../fixtures/accounts.js';
 
@@ -61,4 +63,19 @@ t.test('every staff view of personal data is in the audit log', async (t) => {
   t.equal((await moderator.get('/admin/link-requests/999999')).statusCode, 404);
   const after = await db.selectFrom('audit_log').select((eb) => eb.fn.countAll<number>().as('n')).where('staff_id', '=', moderatorId).executeTakeFirstOrThrow();
   t.equal(Number(after.n), before, 'only the last view of the log was added');
+});
+
+t.test('a list whose read fails still leaves the record of the attempt, and the failure reaches the page', async (t) => {
+  const { db } = await testApp(t.teardown, { seed: false, redis: false });
+  const staffId = await createStaff(db, ['moderator']);
+  const request = { staff: { id: staffId }, ip: '203.0.113.9' } as unknown as FastifyRequest;
+  const failing = Promise.reject(new Error('the list could not be read'));
+  await t.rejects(readRecordingView(db, request, { action: 'link-requests.listed', details: { page: 1 } }, failing), /could not be read/);
+  const listed = await readRecordingView(db, request, { action: 'meter-requests.listed' }, Promise.resolve(['a list']));
+  t.same(listed, ['a list'], 'what the read gave comes back');
+  const entries = await db.selectFrom('audit_log').select(['action', 'ip']).where('staff_id', '=', staffId).orderBy('id').execute();
+  t.same(entries, [
+    { action: 'link-requests.listed', ip: '203.0.113.9' },
+    { action: 'meter-requests.listed', ip: '203.0.113.9' },
+  ]);
 });

@@ -15,7 +15,7 @@ import {
 } from '../../features/readings/meters.js';
 import { RESOURCE_NAMES } from '../../features/readings/rules.js';
 import { signedInStaff } from '../../plugins/auth.js';
-import { recordStaffView } from '../audit/viewed.js';
+import { readRecordingView, recordStaffView } from '../audit/viewed.js';
 import { transferOwnership, validateTransfer, type TransferErrors, type TransferForm } from './ownership.js';
 
 // «Лицевые счета» (/admin/accounts), for moderators and administrators.
@@ -26,8 +26,7 @@ const accountRoutes: FastifyPluginAsync = async (app) => {
   app.get('/accounts', async (request, reply) => {
     const q = field(request.query, 'q').slice(0, 200);
     const page = parseId(field(request.query, 'page')) ?? 1;
-    const { accounts, hasNext } = await searchAccounts(app.db, q, page);
-    await recordStaffView(app.db, request, { action: 'accounts.searched', details: { q, page } });
+    const { accounts, hasNext } = await readRecordingView(app.db, request, { action: 'accounts.searched', details: { q, page } }, searchAccounts(app.db, q, page));
     return reply.viewAsync('backoffice/accounts/index', { title: 'Лицевые счета', q, page, accounts, hasNext });
   });
 

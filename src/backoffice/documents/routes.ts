@@ -5,7 +5,7 @@ import { sendDocumentFile } from '../../features/identity/files.js';
 import { DOCUMENT_KINDS, REJECTION_REASONS, rejectionReason } from '../../features/identity/rules.js';
 import { findDocument } from '../../features/identity/service.js';
 import { QUEUE_PAGE_SIZE, approvalError, decide, pendingQueue, reviewOf, type Decision } from './service.js';
-import { recordStaffView } from '../audit/viewed.js';
+import { readRecordingView, recordStaffView } from '../audit/viewed.js';
 import { signedInStaff } from '../../plugins/auth.js';
 
 type IdParams = { Params: { id: string } };
@@ -20,8 +20,7 @@ const DONE_NOTICES: Record<string, string> = {
 const documents: FastifyPluginAsync = async (app) => {
   app.get<{ Querystring: { page?: string; done?: string } }>('/documents', async (request, reply) => {
     const page = parseId(request.query.page) ?? 1;
-    const { items, total } = await pendingQueue(app.db, page);
-    await recordStaffView(app.db, request, { action: 'identity.submissions.listed', details: { page } });
+    const { items, total } = await readRecordingView(app.db, request, { action: 'identity.submissions.listed', details: { page } }, pendingQueue(app.db, page));
     return reply.viewAsync('backoffice/documents/queue', {
       title: 'Проверка документов',
       items,

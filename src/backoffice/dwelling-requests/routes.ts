@@ -2,7 +2,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { renderError } from '../../plugins/errors.js';
 import { field, parseId } from '../../security/input.js';
 import { signedInStaff } from '../../plugins/auth.js';
-import { recordStaffView } from '../audit/viewed.js';
+import { readRecordingView, recordStaffView } from '../audit/viewed.js';
 import { decideDwellingRequest, dwellingDocument, dwellingRequest, pendingDwellingRequests, type DwellingDecision } from '../../features/dwelling/service.js';
 import { recordAudit } from '../../audit/writer.js';
 import { sendDocumentFile } from '../../features/identity/files.js';
@@ -14,8 +14,7 @@ type IdParams = { Params: { id: string } };
 
 const dwellingRequests: FastifyPluginAsync = async (app) => {
   app.get('/dwelling-requests', async (request, reply) => {
-    const requests = await pendingDwellingRequests(app.db);
-    await recordStaffView(app.db, request, { action: 'dwelling-requests.listed' });
+    const requests = await readRecordingView(app.db, request, { action: 'dwelling-requests.listed' }, pendingDwellingRequests(app.db));
     return reply.viewAsync('backoffice/dwelling-requests/index', { title: 'Изменение данных помещения', requests, done: field(request.query, 'done') });
   });
 

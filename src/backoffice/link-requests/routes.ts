@@ -4,7 +4,7 @@ import { field, parseId } from '../../security/input.js';
 import { decide, holdersOf, linkRequest, linkRequests, type Decision } from './service.js';
 import { type LinkStatus } from '../../features/linking/tables.js';
 import { signedInStaff } from '../../plugins/auth.js';
-import { recordStaffView } from '../audit/viewed.js';
+import { readRecordingView, recordStaffView } from '../audit/viewed.js';
 
 // «Заявки на подключение» (/admin/link-requests), for moderators.
 
@@ -22,8 +22,7 @@ const linkRequestRoutes: FastifyPluginAsync = async (app) => {
   app.get('/link-requests', async (request, reply) => {
     const status = STATUSES.find((s) => s === field(request.query, 'status')) ?? 'pending';
     const page = parseId(field(request.query, 'page')) ?? 1;
-    const { requests, hasNext } = await linkRequests(app.db, status, page);
-    await recordStaffView(app.db, request, { action: 'link-requests.listed', details: { status, page } });
+    const { requests, hasNext } = await readRecordingView(app.db, request, { action: 'link-requests.listed', details: { status, page } }, linkRequests(app.db, status, page));
     const notice = DONE_NOTICES[field(request.query, 'done')];
     return reply.viewAsync('backoffice/link-requests/index', { title: 'Заявки на подключение', status, statuses: STATUSES, requests, page, hasNext, notice });
   });

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { renderError } from '../../plugins/errors.js';
 import { field, parseId } from '../../security/input.js';
 import { signedInStaff } from '../../plugins/auth.js';
-import { recordStaffView } from '../audit/viewed.js';
+import { readRecordingView, recordStaffView } from '../audit/viewed.js';
 import { recordAudit } from '../../audit/writer.js';
 import { sendDocumentFile } from '../../features/identity/files.js';
 import { decideMeterRequest, meterRequest, meterRequestCertificate, pendingMeterRequests, type MeterDecision } from '../../features/meter-requests/service.js';
@@ -14,8 +14,7 @@ type IdParams = { Params: { id: string } };
 
 const meterRequests: FastifyPluginAsync = async (app) => {
   app.get('/meter-requests', async (request, reply) => {
-    const requests = await pendingMeterRequests(app.db);
-    await recordStaffView(app.db, request, { action: 'meter-requests.listed' });
+    const requests = await readRecordingView(app.db, request, { action: 'meter-requests.listed' }, pendingMeterRequests(app.db));
     return reply.viewAsync('backoffice/meter-requests/index', { title: 'Регистрация счётчиков', requests, done: field(request.query, 'done') });
   });
 
