@@ -4,5 +4,19 @@
 // many short files spend on their tests.
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import t from 'tap';
 
-for (const file of process.argv.slice(2)) await import(pathToFileURL(path.resolve(file)).href);
+// tap ends its root as soon as nothing is queued once a teardown was registered on it (a
+// file's module-level `t.teardown`, or a helper given the root's): between two imports that
+// happened, the later files' tests were refused and the process still exited 0. A first test
+// that lasts until every file is loaded keeps the queue from running dry; the files' tests
+// wait behind it and run in order.
+let allLoaded!: () => void;
+const loading = new Promise<void>((resolve) => (allLoaded = resolve));
+const files = process.argv.slice(2);
+t.test(`${files.length} files loaded into one process`, async (t) => {
+  await loading;
+  t.pass('every file of the group has registered its tests');
+});
+for (const file of files) await import(pathToFileURL(path.resolve(file)).href);
+allLoaded();

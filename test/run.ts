@@ -130,7 +130,9 @@ function runBatch(batch: Batch): Promise<Outcome> {
       // Assertions at any depth: "ok N - …" lines, not a subtest's own summary (which carries its time).
       const passed = (output.match(/^\s*ok \d+(?!.*# time=).*$/gm) ?? []).length;
       const failed = (output.match(/^\s*not ok \d+(?!.*# time=).*$/gm) ?? []).length;
-      resolve({ file, ok: code === 0, ms: Date.now() - started, passed, failed, output });
+      // tap refuses a test registered after its root ended, says so, and still exits 0.
+      const refused = output.includes('cannot create subtest after parent test ends');
+      resolve({ file, ok: code === 0 && !refused, ms: Date.now() - started, passed, failed, output });
     });
   });
 }
