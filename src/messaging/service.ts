@@ -1,4 +1,4 @@
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { enqueueJob } from '../jobs/outbox.js';
 import type { JobContext, JobDefinition } from '../jobs/types.js';
@@ -78,12 +78,14 @@ export async function eraseOldMessages(ctx: Pick<JobContext, 'db' | 'clock' | 'c
     .where('erased_at', 'is', null)
     .where('sent_at', '<', before)
     .executeTakeFirst();
+  // The runner stamps outbox rows with the database's time, not the app's clock (which
+  // APP_TODAY moves outside production), so their age is measured in the same time.
   const payloads = await ctx.db
     .updateTable('outbox')
     .set({ payload: '{}', payload_erased_at: now })
     .where('payload_erased_at', 'is', null)
     .where('status', 'in', ['done', 'failed'])
-    .where('finished_at', '<', before)
+    .where('finished_at', '<', sql<Date>`now() - make_interval(days => ${ctx.config.messageRetentionDays})`)
     .executeTakeFirst();
   return { messages: Number(messages.numUpdatedRows), payloads: Number(payloads.numUpdatedRows) };
 }
