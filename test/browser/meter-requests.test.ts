@@ -57,7 +57,16 @@ t.test('a meter registration request filed without JavaScript, approved by a mod
   await admin.getByRole('link', { name: `№ ${request.id}`, exact: true }).click();
   const certificate = admin.getByRole('img', { name: 'Свидетельство о поверке: свидетельство.png' });
   await certificate.waitFor();
-  t.ok(await certificate.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0), 'the certificate is shown');
+  // The element is there before its picture has arrived: wait for it to load or fail.
+  const shown = await certificate.evaluate((img: HTMLImageElement) =>
+    img.complete
+      ? img.naturalWidth > 0
+      : new Promise<boolean>((resolve) => {
+          img.addEventListener('load', () => resolve(img.naturalWidth > 0));
+          img.addEventListener('error', () => resolve(false));
+        }),
+  );
+  t.ok(shown, 'the certificate is shown');
   await checkPage(t, admin, 'meter request');
   await admin.getByRole('button', { name: 'Одобрить' }).click();
   await admin.getByText('Заявка одобрена; житель получит письмо.').waitFor();
